@@ -1,0 +1,307 @@
+"""Carry out policy decisions: pace them, record them, emit each as an outbox event.
+
+The policy says what is warranted at this moment; the dispatcher makes sure the platform is
+not flooded with repeats: the child's safety prompt has a cool-down (time and messages) and a
+per-conversation cap, but a rise in level may prompt again; escalation and evidence are sent
+once per level; a warning once per conversation; a restriction or suspension once per account;
+a hold only for a message the suspected offender sent. In shadow mode everything is decided
+and recorded exactly the same, but nothing reaches the sink.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from safeguarding.actions.evidence import freeze_conversation
+from safeguarding.actions.helplines import HelplineDirectory, safety_prompt
+from safeguarding.actions.priority import review_priority
+from safeguarding.actions.sinks import ActionSink, NullSink
+from safeguarding.domain import AlertLevel, Message
+from safeguarding.policy.evaluator import Decision
+from safeguarding.policy.facts import PolicyInput
+from safeguarding.policy.registry import ACTION_TARGET, ActionTarget, ActionType
+from safeguarding.policy.schema import Settings
+
+log = logging.getLogger(__name__)
+
+GUARDIAN_TEXT = (
+    "Our safety systems noticed a conversation on your child's account that may need your "
+    "support. Please talk with them calmly; they have done nothing wrong. Message content is "
+    "not shared."
+)
+WARNING_TEXT = (
+    "Your messages to a young person have been flagged for review under our child safety "
+    "rules. Contact with minors is monitored; further breaches can lead to restrictions or "
+    "suspension."
+)
+
+
+@dataclass(slots=True)
+class _ConversationState:
+    prompts: int = 0
+    last_prompt_index: int | None = None
+    last_prompt_at: datetime | None = None
+    last_prompt_level: AlertLevel = AlertLevel.NONE
+    escalated_levels: set[AlertLevel] = field(default_factory=set)
+    preserved_levels: set[AlertLevel] = field(default_factory=set)
+    warned: set[str] = field(default_factory=set)
+    held: set[int] = field(default_factory=set)
+    guardian_notified: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchResult:
+    events: tuple[dict[str, Any], ...]
+    suppressed: tuple[tuple[str, str], ...]  # (action, why not now)
+
+
+class ActionDispatcher:
+    def __init__(
+        self,
+        sink: ActionSink | None = None,
+        *,
+        settings: Settings | None = None,
+        helplines: HelplineDirectory | None = None,
+        recorder: Callable[[dict[str, Any]], None] | None = None,
+        max_conversations: int = 50_000,
+        max_records: int = 10_000,
+        include_text_in_evidence: bool = True,
+    ):
+        self.sink: ActionSink = sink or NullSink()
+        self.settings = settings or Settings()
+        self.helplines = helplines
+        self.recorder = recorder
+        self.records: deque[dict[str, Any]] = deque(maxlen=max_records)
+        self.include_text_in_evidence = include_text_in_evidence
+        self._conversations: OrderedDict[str, _ConversationState] = OrderedDict()
+        self._max_conversations = max_conversations
+        self._restricted: set[str] = set()
+        self._suspended: set[str] = set()
+
+    # --- public --------------------------------------------------------------------------
+
+    def dispatch(
+        self,
+        decision: Decision,
+        facts: PolicyInput,
+        *,
+        messages: Sequence[Message] = (),
+        now: datetime | None = None,
+    ) -> DispatchResult:
+        """Turn one decision into events; returns what was emitted and what was held back."""
+        now = now or _message_time(messages, decision.message_index) or datetime.now(UTC)
+        state = self._state(decision.conversation_id)
+        events: list[dict[str, Any]] = []
+        suppressed: list[tuple[str, str]] = []
+        for action in decision.actions:
+            why_not = self._gate(action, decision, facts, state, now)
+            if why_not:
+                suppressed.append((action.value, why_not))
+                continue
+            event = self._event(action, decision, facts, messages, now)
+            events.append(event)
+            self.records.append(event)
+            if self.recorder:
+                self.recorder(event)
+            if decision.shadow:
+                log.info("shadow: would %s in %s", action.value, decision.conversation_id)
+            else:
+                self.sink.emit(event)
+        return DispatchResult(tuple(events), tuple(suppressed))
+
+    def forget(self, conversation_id: str) -> None:
+        self._conversations.pop(conversation_id, None)
+
+    def is_restricted(self, account: str) -> bool:
+        return account in self._restricted
+
+    def is_suspended(self, account: str) -> bool:
+        return account in self._suspended
+
+    # --- pacing --------------------------------------------------------------------------
+
+    def _state(self, cid: str) -> _ConversationState:
+        state = self._conversations.get(cid)
+        if state is None:
+            state = self._conversations[cid] = _ConversationState()
+            while len(self._conversations) > self._max_conversations:
+                self._conversations.popitem(last=False)
+        else:
+            self._conversations.move_to_end(cid)
+        return state
+
+    def _gate(
+        self,
+        action: ActionType,
+        decision: Decision,
+        facts: PolicyInput,
+        state: _ConversationState,
+        now: datetime,
+    ) -> str | None:
+        """``None`` to act, else the reason the action is not repeated now (state updated)."""
+        level, index = decision.level, decision.message_index
+        offender = facts.offender.id if facts.offender else None
+        target = ACTION_TARGET[action]
+        if target is ActionTarget.OFFENDER and offender is None:
+            return "no suspected offender identified"
+        if target is ActionTarget.CHILD and facts.at_risk is None:
+            return "no child identified"
+        match action:
+            case ActionType.SAFETY_PROMPT:
+                return self._gate_prompt(state, level, index, now)
+            case ActionType.ESCALATE_REVIEW:
+                return _once(state.escalated_levels, level, f"already escalated at {level.label}")
+            case ActionType.PRESERVE_EVIDENCE:
+                return _once(state.preserved_levels, level, f"already preserved at {level.label}")
+            case ActionType.NOTIFY_GUARDIAN:
+                if facts.guardian_id is None:
+                    return "no guardian linked"
+                return _once(state.guardian_notified, facts.guardian_id, "guardian already told")
+            case ActionType.WARN:
+                return _once(state.warned, offender, "already warned in this conversation")
+            case ActionType.HOLD_MESSAGE:
+                if facts.latest_sender != offender:
+                    return "latest message is not from the suspected offender"
+                return _once(state.held, index, "message already held")
+            case ActionType.RESTRICT_CONTACT_WITH_MINORS:
+                return _once(self._restricted, offender, "account already restricted")
+            case ActionType.SUSPEND:
+                return _once(self._suspended, offender, "account already suspended")
+        return None
+
+    def _gate_prompt(
+        self, state: _ConversationState, level: AlertLevel, index: int, now: datetime
+    ) -> str | None:
+        s = self.settings
+        if state.prompts >= s.safety_prompts_per_conversation:
+            return "safety prompt cap reached for this conversation"
+        if state.last_prompt_index is not None and level <= state.last_prompt_level:
+            if index - state.last_prompt_index < s.safety_prompt_min_messages_between:
+                return "safety prompt shown recently (messages)"
+            if state.last_prompt_at and now - state.last_prompt_at < timedelta(
+                minutes=s.safety_prompt_cooldown_minutes
+            ):
+                return "safety prompt shown recently (time)"
+        state.prompts += 1
+        state.last_prompt_index = index
+        state.last_prompt_at = now
+        state.last_prompt_level = max(level, state.last_prompt_level)
+        return None
+
+    # --- events --------------------------------------------------------------------------
+
+    def _event(
+        self,
+        action: ActionType,
+        decision: Decision,
+        facts: PolicyInput,
+        messages: Sequence[Message],
+        now: datetime,
+    ) -> dict[str, Any]:
+        target_role = ACTION_TARGET[action]
+        offender = facts.offender.id if facts.offender else None
+        child = facts.at_risk.id if facts.at_risk else None
+        target_account = {
+            ActionTarget.CHILD: child,
+            ActionTarget.OFFENDER: offender,
+            ActionTarget.TEAM: None,
+            ActionTarget.GUARDIAN: facts.guardian_id,
+        }[target_role]
+        return {
+            "event_id": uuid.uuid4().hex,
+            "type": f"action.{action.value}",
+            "action": action.value,
+            "target_role": target_role.value,
+            "target_account": target_account,
+            "conversation_id": decision.conversation_id,
+            "message_index": decision.message_index,
+            "level": decision.level.label,
+            "risk": round(facts.assessment.risk, 4),
+            "rule_ids": list(decision.rule_ids),
+            "reasons": list(decision.reasons),
+            "policy": {"version": decision.policy_version, "hash": decision.policy_hash},
+            "shadow": decision.shadow,
+            "created_at": now.isoformat(),
+            "payload": self._payload(action, decision, facts, messages, now),
+        }
+
+    def _payload(
+        self,
+        action: ActionType,
+        decision: Decision,
+        facts: PolicyInput,
+        messages: Sequence[Message],
+        now: datetime,
+    ) -> dict[str, Any]:
+        offender = facts.offender.id if facts.offender else None
+        match action:
+            case ActionType.SAFETY_PROMPT:
+                locale = facts.locale or self.settings.default_locale
+                return safety_prompt(locale, facts.at_risk_band, self.helplines)
+            case ActionType.WARN:
+                return {"account": offender, "text": WARNING_TEXT}
+            case ActionType.HOLD_MESSAGE:
+                held = _message_at(messages, decision.message_index)
+                return {
+                    "account": offender,
+                    "message_index": decision.message_index,
+                    "message_id": held.message_id if held else None,
+                    "release_requires_review": True,
+                }
+            case ActionType.RESTRICT_CONTACT_WITH_MINORS:
+                return {"account": offender, "scope": "new_contact_with_minors", "review": True}
+            case ActionType.SUSPEND:
+                return {"account": offender, "pending_review": True}
+            case ActionType.ESCALATE_REVIEW:
+                return {
+                    "priority": review_priority(facts).to_dict(),
+                    "offender": offender,
+                    "at_risk": facts.at_risk.id if facts.at_risk else None,
+                    "child_age_band": facts.at_risk_band.value,
+                    "account_signals": sorted(facts.account.signals),
+                    "assessment": facts.assessment.to_dict(),
+                }
+            case ActionType.PRESERVE_EVIDENCE:
+                snapshot = freeze_conversation(
+                    decision.conversation_id, messages, upto=decision.message_index, now=now
+                )
+                if not self.include_text_in_evidence:
+                    for item in snapshot["messages"]:
+                        item.pop("text")
+                return snapshot
+            case ActionType.NOTIFY_GUARDIAN:
+                # Deliberately no message text, excerpts or the other account's identity.
+                return {
+                    "guardian_account": facts.guardian_id,
+                    "child_account": facts.at_risk.id if facts.at_risk else None,
+                    "concern": "online_safety",
+                    "text": GUARDIAN_TEXT,
+                }
+        return {}
+
+
+def _once(seen: set[Any], key: Any, why: str) -> str | None:
+    if key in seen:
+        return why
+    seen.add(key)
+    return None
+
+
+def _message_at(messages: Sequence[Message], index: int) -> Message | None:
+    for m in reversed(messages):
+        if m.index == index:
+            return m
+    return messages[index] if 0 <= index < len(messages) else None
+
+
+def _message_time(messages: Sequence[Message], index: int) -> datetime | None:
+    m = _message_at(messages, index)
+    if m is None or m.ts is None:
+        return None
+    return m.ts if m.ts.tzinfo else m.ts.replace(tzinfo=UTC)

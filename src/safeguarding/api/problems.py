@@ -1,0 +1,122 @@
+"""RFC 9457 problem details (``application/problem+json``) for every error the API returns."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from safeguarding.service.problems import ProblemError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("safeguarding.api")
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "description": "An RFC 9457 problem",
+    "content": {
+        PROBLEM_JSON: {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string"},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "instance": {"type": "string"},
+                },
+                "required": ["title", "status", "detail"],
+            }
+        }
+    },
+}
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Never echo the input back: it may contain message text.
+    return [
+        {
+            "loc": [str(p) for p in err.get("loc", ())],
+            "msg": err.get("msg"),
+            "type": err.get("type"),
+        }
+        for err in exc.errors()[:50]
+    ]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        headers = exc.extra.pop("headers", None)
+        return problem_response(
+            exc.status,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            type_=exc.type,
+            headers=headers,
+            **exc.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        if any(e["type"] == "json_invalid" for e in errors):
+            return problem_response(
+                400,
+                "Invalid JSON",
+                "The request body is not valid JSON.",
+                instance=request.url.path,
+                errors=errors,
+            )
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(first["loc"])
+        return problem_response(
+            422,
+            "Invalid request",
+            f"{where}: {first['msg']}"
+            + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
+        return problem_response(
+            exc.status_code,
+            titles.get(exc.status_code, "HTTP error"),
+            str(exc.detail),
+            instance=request.url.path,
+            headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(
+            500,
+            "Internal error",
+            "The server failed; nothing was acknowledged.",
+            instance=request.url.path,
+        )

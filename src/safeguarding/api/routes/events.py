@@ -1,0 +1,32 @@
+"""``POST /v1/events``: ingest a batch of events, idempotent by event id."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from safeguarding.api.deps import ServicesDep, WritePrincipal
+from safeguarding.api.problems import PROBLEM_SCHEMA
+from safeguarding.api.schemas import IngestOut
+from safeguarding.service.events import EventBatch
+
+router = APIRouter(tags=["ingest"])
+ERRORS = {code: PROBLEM_SCHEMA for code in (400, 401, 403, 409, 413, 422)}
+
+
+@router.post("/v1/events", response_model=IngestOut, responses=ERRORS)  # type: ignore[arg-type]
+def post_events(
+    batch: EventBatch,
+    principal: WritePrincipal,
+    services: ServicesDep,
+) -> JSONResponse:
+    """Ingest messages, account facts, connection changes and user reports, in order.
+
+    Everything in the batch is committed durably before the answer. A retried batch (same
+    event ids) creates nothing twice and returns what was stored. The answer lists the
+    assessments of conversations that changed.
+    """
+    result = services.pipeline.ingest(principal.tenant_id, list(batch.events))
+    if result.created:
+        services.outbox.wake()
+    return JSONResponse(result.to_dict())

@@ -1,0 +1,100 @@
+"""Response models: they document the API in OpenAPI (/docs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+Level = Literal["none", "watch", "alert", "urgent"]
+
+
+class EvidenceOut(BaseModel):
+    kind: str
+    message_index: int
+    sender: str | None
+    score: float
+    span: list[int] | None
+    excerpt: str | None
+    source: str
+
+
+class AssessmentOut(BaseModel):
+    conversation_id: str
+    message_index: int
+    risk: float
+    level: Level
+    offender: str | None
+    at_risk: str | None
+    first_alert_index: int | None
+    tactics: dict[str, list[int]]
+    reasons: list[str]
+    evidence: list[EvidenceOut]
+
+
+class EventResultOut(BaseModel):
+    id: str
+    type: str
+    status: Literal["created", "duplicate"]
+    conversation_id: str | None = None
+    message_index: int | None = None
+    risk: float | None = None
+    level: Level | None = None
+
+
+class IngestOut(BaseModel):
+    created: int
+    duplicates: int
+    results: list[EventResultOut]
+    assessments: list[AssessmentOut]
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    message_count: int
+    updated_at: datetime
+    evidence_hold: bool
+    assessment: AssessmentOut | None
+
+
+class AccountOut(BaseModel):
+    account_id: str
+    conversations: int
+    alerted_conversations: int
+    risk_as_offender: float
+    level_as_offender: Level
+    conversations_at_risk: int
+    risk_at_risk: float
+    reports_received: int
+    reports_made: int
+    facts: dict[str, Any] | None
+
+
+class AlertOut(BaseModel):
+    id: int
+    conversation_id: str
+    level: Level
+    risk: float
+    message_index: int
+    offender: str | None
+    at_risk: str | None
+    tactics: list[str]
+    raised_at: datetime
+    status: str
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut]
+    next_cursor: str | None
+
+
+class ReportOut(BaseModel):
+    id: int
+    event_id: str
+    reporter_id: str
+    reported_id: str
+    conversation_id: str | None
+    reason: str
+    comment: str | None
+    ts: datetime

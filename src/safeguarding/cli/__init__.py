@@ -1,0 +1,21 @@
+"""Command line interface: ``safeguarding COMMAND``.
+
+Each stage contributes its own Typer sub-app or commands in its own module; this file only
+wires them together, so adding a command never touches another stage's code.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="safeguarding",
+    help="Detect grooming risk in conversations early, act on it, and report it.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+# --- command registration (one line a module) ---------------------------------------------
+from safeguarding.cli import detect as _detect  # noqa: E402,F401  scan, train, demo
+from safeguarding.cli import evaluate as _evaluate  # noqa: E402,F401  eval, bench
+from safeguarding.cli import train as _train  # noqa: E402,F401  train, train --cv

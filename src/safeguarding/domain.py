@@ -1,0 +1,183 @@
+"""Domain types shared by every stage of the flow.
+
+Stages exchange these plain dataclasses rather than each other's internals, so that the
+ingest, signals, risk, policy and service layers stay independent. Ground-truth fields of a
+corpus (labels, true ages) live on :class:`Conversation` only for evaluation; detectors never
+read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+
+class Tactic(StrEnum):
+    """Grooming tactics named in DATASPEC.md."""
+
+    RAPPORT = "rapport"
+    COMPLIMENTS = "compliments"
+    RISK_ASSESSMENT = "risk_assessment"
+    ISOLATION_SECRECY = "isolation_secrecy"
+    PLATFORM_MOVE = "platform_move"
+    GIFTS = "gifts"
+    PERSONAL_QUESTIONS = "personal_questions"
+    DESENSITISATION = "desensitisation"
+    IMAGE_REQUEST = "image_request"
+    MEETING = "meeting"
+    EMOTIONAL_DEPENDENCY = "emotional_dependency"
+    THREAT = "threat"
+    AGE_DECEPTION = "age_deception"
+
+
+class AlertLevel(IntEnum):
+    """Graduated alert levels; ordering matters (higher is more urgent)."""
+
+    NONE = 0
+    WATCH = 1  # early signs worth keeping an eye on, no human needed yet
+    ALERT = 2  # a moderator should review
+    URGENT = 3  # imminent harm: meeting, threats, sextortion
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(slots=True)
+class Participant:
+    """What the platform knows about one account in a conversation."""
+
+    id: str
+    declared_age: int | None = None
+    account_age_days: int | None = None
+    connected: bool | None = None  # listed as contacts before this chat
+    verified_age: int | None = None
+    true_age: int | None = None  # ground truth in corpora; never read by detectors
+
+
+@dataclass(slots=True)
+class Message:
+    """One chat message. ``text`` is the original, kept verbatim for evidence."""
+
+    conversation_id: str
+    sender: str
+    text: str
+    ts: datetime | None = None
+    message_id: str | None = None
+    index: int | None = None  # position in the conversation, set by the engine
+    recipients: tuple[str, ...] = ()
+    platform: str | None = None
+    locale: str | None = None
+
+
+@dataclass(slots=True)
+class TacticLabel:
+    index: int
+    tactic: str
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A whole conversation as read from a corpus (DATASPEC.md)."""
+
+    id: str
+    participants: list[Participant]
+    messages: list[Message]
+    platform: str | None = None
+    locale: str | None = None
+    # ground truth, evaluation only
+    label: str | None = None
+    category: str | None = None
+    offender: str | None = None
+    tactics: list[TacticLabel] = field(default_factory=list)
+    first_alert_index: int | None = None
+    variant_of: str | None = None
+    notes: str | None = None
+    source: str | None = None  # file:line it was read from
+
+    @property
+    def is_grooming(self) -> bool:
+        return self.label == "grooming"
+
+    def participant(self, pid: str) -> Participant | None:
+        return next((p for p in self.participants if p.id == pid), None)
+
+
+@dataclass(slots=True, frozen=True)
+class Signal:
+    """One piece of evidence found in a message.
+
+    ``kind`` is a tactic name, or another signal family such as ``contact_detail``,
+    ``age_statement``, ``adult_indicator`` or ``media_match``. ``span`` indexes the original
+    text so a moderator sees exactly what fired.
+    """
+
+    kind: str
+    message_index: int
+    sender: str
+    score: float
+    span: tuple[int, int] | None = None
+    excerpt: str | None = None
+    source: str = "lexicon"  # lexicon | semantic | pattern | context | media
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Assessment:
+    """The engine's current view of one conversation, after the latest message."""
+
+    conversation_id: str
+    message_index: int
+    risk: float
+    level: AlertLevel
+    offender: str | None = None
+    at_risk: str | None = None
+    evidence: list[Signal] = field(default_factory=list)
+    tactics: dict[str, list[int]] = field(default_factory=dict)
+    first_alert_index: int | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def alerted(self) -> bool:
+        return self.first_alert_index is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.conversation_id,
+            "message_index": self.message_index,
+            "risk": round(self.risk, 4),
+            "level": self.level.label,
+            "offender": self.offender,
+            "at_risk": self.at_risk,
+            "first_alert_index": self.first_alert_index,
+            "tactics": self.tactics,
+            "reasons": self.reasons,
+            "evidence": [
+                {
+                    "kind": s.kind,
+                    "message_index": s.message_index,
+                    "sender": s.sender,
+                    "score": round(s.score, 3),
+                    "span": list(s.span) if s.span else None,
+                    "excerpt": s.excerpt,
+                    "source": s.source,
+                }
+                for s in self.evidence
+            ],
+        }
+
+
+@dataclass(slots=True, frozen=True)
+class Alert:
+    """Raised the first time a conversation reaches a level (and on each escalation)."""
+
+    conversation_id: str
+    message_index: int
+    level: AlertLevel
+    risk: float
+    offender: str | None
+    at_risk: str | None
+    tactics: tuple[str, ...]
+    raised_at: datetime | None = None

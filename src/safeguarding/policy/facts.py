@@ -1,0 +1,103 @@
+"""What a rule can see: the assessment plus account facts, with roles resolved once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from safeguarding.domain import Assessment, Participant
+from safeguarding.policy.ages import AgeBand, effective_age, participant_band
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    """Cross-conversation facts about the suspected offender's account."""
+
+    signals: frozenset[str] = frozenset()
+    reports: int = 0
+    prior_actions: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInput:
+    assessment: Assessment
+    offender: Participant | None = None
+    at_risk: Participant | None = None
+    connected: bool | None = None
+    account: AccountFacts = field(default_factory=AccountFacts)
+    guardian_id: str | None = None  # guardian account linked to the at-risk child
+    latest_sender: str | None = None
+    locale: str | None = None
+    platform: str | None = None
+
+    @property
+    def level(self) -> int:
+        return int(self.assessment.level)
+
+    @property
+    def at_risk_band(self) -> AgeBand:
+        return participant_band(self.at_risk)
+
+    @property
+    def at_risk_age(self) -> int | None:
+        return effective_age(self.at_risk)
+
+    @property
+    def offender_band(self) -> AgeBand:
+        return participant_band(self.offender)
+
+    @classmethod
+    def build(
+        cls,
+        assessment: Assessment,
+        participants: Iterable[Participant],
+        *,
+        account: AccountFacts | None = None,
+        guardians: dict[str, str] | None = None,
+        latest_sender: str | None = None,
+        locale: str | None = None,
+        platform: str | None = None,
+    ) -> PolicyInput:
+        """Resolve offender and child from the assessment, falling back on ages.
+
+        When the engine has not named them yet, the oldest known participant is the
+        suspected offender and the youngest the child at risk (unknown ages sort last).
+        """
+        people = list(participants)
+        by_id = {p.id: p for p in people}
+        offender = by_id.get(assessment.offender) if assessment.offender else None
+        at_risk = by_id.get(assessment.at_risk) if assessment.at_risk else None
+        aged = sorted(
+            (p for p in people if effective_age(p) is not None),
+            key=lambda p: effective_age(p) or 0,
+        )
+        if at_risk is None:
+            others = [p for p in aged if p is not offender] or [
+                p for p in people if p is not offender
+            ]
+            at_risk = others[0] if others else None
+        if offender is None:
+            others = [p for p in reversed(aged) if p is not at_risk]
+            others = others or [p for p in people if p is not at_risk]
+            offender = others[0] if others else None
+        connected = _connected(offender, at_risk)
+        guardian = (guardians or {}).get(at_risk.id) if at_risk else None
+        return cls(
+            assessment=assessment,
+            offender=offender,
+            at_risk=at_risk,
+            connected=connected,
+            account=account or AccountFacts(),
+            guardian_id=guardian,
+            latest_sender=latest_sender,
+            locale=locale,
+            platform=platform,
+        )
+
+
+def _connected(a: Participant | None, b: Participant | None) -> bool | None:
+    """Connected only when the platform says so; either side saying ``False`` wins."""
+    flags = [p.connected for p in (a, b) if p is not None and p.connected is not None]
+    if not flags:
+        return None
+    return all(flags)

@@ -1,0 +1,1 @@
+"""Risk stage: per-conversation state, features, calibrated model and the streaming engine."""

@@ -1,0 +1,298 @@
+"""The streaming risk engine: one call per message, one assessment per conversation.
+
+Each message is analysed once (normalise → lexicons, patterns, semantics), folded into the
+conversation's state, and every participant who could be the offender is re-scored by the
+calibrated model. The assessment after message *i* depends on messages 0..*i* only, so the
+first alert is what the engine really knew at that point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from safeguarding.domain import AlertLevel, Assessment, Conversation, Message, Participant, Signal
+from safeguarding.risk.features import STRONG, features, target_for
+from safeguarding.risk.model import RiskModel
+from safeguarding.risk.state import ConversationState, ParticipantState
+from safeguarding.signals.extract import MessageAnalyser, MessageSignals
+
+MAX_STATED_AGES = 8
+# An age question is answered within this many messages ("how old r u" ... "11 wbu").
+AGE_ANSWER_WINDOW = 3
+URGENT_TACTICS = ("threat", "meeting")
+
+
+class EngineError(ValueError):
+    """A message the engine cannot take (missing conversation id or sender)."""
+
+
+@dataclass(slots=True)
+class ScanResult:
+    conversation: Conversation
+    assessment: Assessment
+    alert_at: int | None
+    risks: list[float] = field(default_factory=list)
+
+
+class Engine:
+    """Keeps per-conversation state and assesses each new message."""
+
+    def __init__(self, model: RiskModel, analyser: MessageAnalyser) -> None:
+        self.model = model
+        self.analyser = analyser
+        self._conversations: dict[str, ConversationState] = {}
+        self._accounts: dict[str, Participant] = {}
+
+    @classmethod
+    def default(cls) -> Engine:
+        """The engine with the bundled model and detectors; loads offline."""
+        return cls(RiskModel.load(), MessageAnalyser.default())
+
+    # --- conversation and account facts -------------------------------------------------
+    def open_conversation(
+        self,
+        conversation_id: str,
+        participants: Iterable[Participant] = (),
+        platform: str | None = None,
+        locale: str | None = None,
+    ) -> None:
+        state = self._state(conversation_id)
+        state.platform = platform or state.platform
+        state.locale = locale or state.locale
+        for p in participants:
+            self._participant(state, p.id).apply_facts(p)
+
+    def update_account(self, participant: Participant) -> None:
+        """Account facts (declared or verified age, account age) for every conversation."""
+        known = self._accounts.get(participant.id)
+        if known is None:
+            self._accounts[participant.id] = replace(participant)
+        else:
+            merged = ParticipantState(id=known.id)
+            merged.apply_facts(known)
+            merged.apply_facts(participant)
+            self._accounts[participant.id] = Participant(
+                id=participant.id,
+                declared_age=merged.declared_age,
+                verified_age=merged.verified_age,
+                account_age_days=merged.account_age_days,
+                connected=merged.connected,
+            )
+        for state in self._conversations.values():
+            if participant.id in state.participants:
+                state.participants[participant.id].apply_facts(participant)
+
+    def add_signal(self, conversation_id: str, signal: Signal) -> Assessment:
+        """External evidence (a media hash or URL list match) joins the conversation's record."""
+        state = self._state(conversation_id)
+        state.add_evidence(signal)
+        if signal.kind in {"media_match", "url_match"}:
+            state.reasons.append(f"{signal.kind} from {signal.sender} at message {signal.message_index}")
+            state.risk = max(state.risk, signal.score)
+            level = max(state.level, int(AlertLevel.URGENT))
+            self._set_level(state, level, signal.message_index)
+            state.offender = state.offender or signal.sender
+        return self._assessment(state)
+
+    def assessment(self, conversation_id: str) -> Assessment | None:
+        state = self._conversations.get(conversation_id)
+        return self._assessment(state) if state else None
+
+    def export_state(self, conversation_id: str) -> dict[str, Any]:
+        state = self._conversations.get(conversation_id)
+        if state is None:
+            raise KeyError(conversation_id)
+        return state.to_dict()
+
+    def restore_state(self, data: dict[str, Any]) -> None:
+        state = ConversationState.from_dict(data)
+        self._conversations[state.conversation_id] = state
+
+    def forget(self, conversation_id: str) -> None:
+        self._conversations.pop(conversation_id, None)
+
+    @property
+    def conversation_count(self) -> int:
+        return len(self._conversations)
+
+    # --- streaming ----------------------------------------------------------------------
+    def process(self, message: Message) -> Assessment:
+        if not message.conversation_id:
+            raise EngineError("message has no conversation id")
+        if not message.sender:
+            raise EngineError(f"message in {message.conversation_id} has no sender")
+        if not isinstance(message.text, str):
+            raise EngineError(f"message in {message.conversation_id} has no text")
+        state = self._state(message.conversation_id)
+        if message.platform and not state.platform:
+            state.platform = message.platform
+        if message.locale and not state.locale:
+            state.locale = message.locale
+        index = state.n_messages
+        state.n_messages += 1
+        if message.ts is not None:
+            state.last_ts = message.ts.isoformat()
+        sender = self._participant(state, message.sender)
+        for rid in message.recipients:
+            self._participant(state, rid)
+        signals = self.analyser.analyse(message.text)
+        self._fold(state, sender, index, message, signals)
+        self._score(state, sender, index)
+        return self._assessment(state)
+
+    def scan(self, conversations: Iterable[Conversation]) -> Iterator[ScanResult]:
+        """Replay whole conversations message by message, as a platform would stream them."""
+        for conv in conversations:
+            self.forget(conv.id)
+            self.open_conversation(conv.id, conv.participants, conv.platform, conv.locale)
+            risks: list[float] = []
+            alert_at: int | None = None
+            assessment = self._assessment(self._state(conv.id))
+            for msg in conv.messages:
+                assessment = self.process(msg)
+                risks.append(assessment.risk)
+                if alert_at is None and assessment.first_alert_index is not None:
+                    alert_at = assessment.first_alert_index
+            self.forget(conv.id)
+            yield ScanResult(conv, assessment, alert_at, risks)
+
+    # --- internals ----------------------------------------------------------------------
+    def _state(self, conversation_id: str) -> ConversationState:
+        state = self._conversations.get(conversation_id)
+        if state is None:
+            state = self._conversations[conversation_id] = ConversationState(conversation_id)
+        return state
+
+    def _participant(self, state: ConversationState, pid: str) -> ParticipantState:
+        fresh = pid not in state.participants
+        p = state.participant(pid)
+        if fresh and pid in self._accounts:
+            p.apply_facts(self._accounts[pid])
+        return p
+
+    def _fold(
+        self,
+        state: ConversationState,
+        sender: ParticipantState,
+        index: int,
+        message: Message,
+        signals: MessageSignals,
+    ) -> None:
+        sender.n_messages += 1
+        sender.n_questions += signals.is_question
+        ages = list(signals.ages)
+        if signals.bare_age is not None and not ages and self._age_was_asked(state, sender, index):
+            ages.append(signals.bare_age)
+        if ages:
+            sender.stated_ages = (sender.stated_ages + ages)[-MAX_STATED_AGES:]
+        had_conflict = sender.age_conflict()
+        sender.adult_evidence += len(signals.adult_spans)
+        for span in signals.adult_spans:
+            state.add_evidence(
+                Signal("adult_indicator", index, sender.id, 1.0, span, _excerpt(message.text, span), "pattern")
+            )
+        if signals.contacts:
+            sender.contacts += len(signals.contacts)
+            for span in signals.contact_spans:
+                state.add_evidence(
+                    Signal("contact_detail", index, sender.id, 1.0, span, _excerpt(message.text, span), "pattern")
+                )
+        tactic_message = False
+        for ev in signals.tactics.values():
+            if ev.score > sender.tactic_max.get(ev.tactic, 0.0):
+                sender.tactic_max[ev.tactic] = ev.score
+            sender.tactic_first.setdefault(ev.tactic, index)
+            if ev.tactic == "personal_questions":
+                sender.asked_age_at = index
+            if ev.score >= STRONG and ev.tactic not in ("rapport", "compliments"):
+                tactic_message = True
+            excerpt = _excerpt(message.text, ev.span) if ev.span else message.text[:120]
+            state.add_evidence(
+                Signal(ev.tactic, index, sender.id, ev.score, ev.span, excerpt, ev.source)
+            )
+        sender.tactic_messages += tactic_message
+        sender.semantic_max = max(sender.semantic_max, signals.semantic_margin)
+        if not had_conflict and sender.age_conflict():
+            sender.tactic_max["age_deception"] = max(sender.tactic_max.get("age_deception", 0), 0.9)
+            sender.tactic_first.setdefault("age_deception", index)
+            state.add_evidence(
+                Signal("age_deception", index, sender.id, 0.9, None, None, "context",
+                       {"stated_ages": sender.stated_ages, "declared_age": sender.declared_age,
+                        "adult_evidence": sender.adult_evidence})
+            )
+
+    def _age_was_asked(self, state: ConversationState, sender: ParticipantState, index: int) -> bool:
+        return any(
+            p.asked_age_at is not None and index - p.asked_age_at <= AGE_ANSWER_WINDOW
+            for pid, p in state.participants.items()
+            if pid != sender.id
+        )
+
+    def _score(self, state: ConversationState, sender: ParticipantState, index: int) -> None:
+        # In a pair anyone's words change the other's context; in a room only suspects matter.
+        pair = len(state.participants) <= 2
+        best: tuple[float, ParticipantState] | None = None
+        for p in state.participants.values():
+            if p.n_messages and (pair or p is sender or p.tactic_messages):
+                p.last_risk = self.model.predict(features(state, p))
+            if p.n_messages and (best is None or p.last_risk > best[0]):
+                best = (p.last_risk, p)
+        if best is None:
+            return
+        risk, suspect = best
+        state.risk = risk
+        level = AlertLevel.NONE
+        if risk >= self.model.alert_threshold:
+            level = AlertLevel.ALERT
+            severe = any(suspect.tactic_max.get(t, 0.0) >= STRONG for t in URGENT_TACTICS)
+            if severe and risk >= self.model.urgent_threshold:
+                level = AlertLevel.URGENT
+        elif risk >= self.model.watch_threshold:
+            level = AlertLevel.WATCH
+        if level >= AlertLevel.WATCH:
+            state.offender = suspect.id
+            target = target_for(state, suspect.id)
+            state.at_risk = target.id if target else None
+            x = features(state, suspect)
+            state.reasons = [f"{name} (+{weight:.2f})" for name, weight in self.model.contributions(x)]
+        # Once a conversation has alerted it stays at least at that level: a moderator decides.
+        sticky = state.level if state.first_alert_index is not None else 0
+        self._set_level(state, max(int(level), sticky), index)
+
+    @staticmethod
+    def _set_level(state: ConversationState, level: int, index: int) -> None:
+        state.level = level
+        state.max_level = max(state.max_level, level)
+        if level >= AlertLevel.ALERT and state.first_alert_index is None:
+            state.first_alert_index = index
+
+    def _assessment(self, state: ConversationState) -> Assessment:
+        tactics: dict[str, list[int]] = {}
+        for s in state.evidence:
+            if state.offender is not None and s.sender != state.offender:
+                continue
+            if s.kind in {"contact_detail", "adult_indicator", "media_match", "url_match"}:
+                continue
+            tactics.setdefault(s.kind, []).append(s.message_index)
+        evidence = [s for s in state.evidence if state.offender is None or s.sender == state.offender]
+        return Assessment(
+            conversation_id=state.conversation_id,
+            message_index=state.n_messages - 1,
+            risk=state.risk,
+            level=AlertLevel(state.level),
+            offender=state.offender,
+            at_risk=state.at_risk,
+            evidence=evidence,
+            tactics=tactics,
+            first_alert_index=state.first_alert_index,
+            reasons=list(state.reasons),
+        )
+
+
+def _excerpt(text: str, span: tuple[int, int] | None) -> str:
+    if span is None:
+        return text[:120]
+    start, end = span
+    return text[max(0, start) : min(len(text), end)][:200]

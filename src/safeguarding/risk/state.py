@@ -1,0 +1,127 @@
+"""Per-conversation streaming state: what each participant has said and shown so far.
+
+The state is small (counters and maxima, a capped evidence list) so the engine can hold many
+conversations and the service can persist it as JSON after every message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from safeguarding.domain import Participant, Signal
+
+MAX_EVIDENCE = 200
+ADULT = 18
+
+
+@dataclass(slots=True)
+class ParticipantState:
+    id: str
+    declared_age: int | None = None
+    verified_age: int | None = None
+    account_age_days: int | None = None
+    connected: bool | None = None
+    stated_ages: list[int] = field(default_factory=list)
+    adult_evidence: int = 0
+    n_messages: int = 0
+    n_questions: int = 0
+    tactic_max: dict[str, float] = field(default_factory=dict)
+    tactic_first: dict[str, int] = field(default_factory=dict)
+    tactic_messages: int = 0
+    contacts: int = 0
+    semantic_max: float = 0.0
+    asked_age_at: int | None = None  # index of this participant's last age question
+    last_risk: float = 0.0
+
+    def apply_facts(self, p: Participant) -> None:
+        """Take the platform's account facts; a known value is never erased by an unknown."""
+        if p.declared_age is not None:
+            self.declared_age = p.declared_age
+        if p.verified_age is not None:
+            self.verified_age = p.verified_age
+        if p.account_age_days is not None:
+            self.account_age_days = p.account_age_days
+        if p.connected is not None:
+            self.connected = p.connected
+
+    def estimated_age(self) -> float | None:
+        """Best guess of the real age: verified, else adult evidence, else what was said."""
+        if self.verified_age is not None:
+            return float(self.verified_age)
+        if self.adult_evidence:
+            adult_claims = [a for a in self.stated_ages if a >= ADULT]
+            declared = self.declared_age if (self.declared_age or 0) >= ADULT else None
+            return float(adult_claims[-1] if adult_claims else declared or 25)
+        if self.declared_age is not None:
+            return float(self.declared_age)
+        if self.stated_ages:
+            return float(self.stated_ages[-1])
+        return None
+
+    def age_conflict(self) -> bool:
+        """Signs of a false age: adult evidence behind a minor's age, or claims that disagree."""
+        minor_claims = [a for a in self.stated_ages if a < ADULT]
+        declared_minor = self.declared_age is not None and self.declared_age < ADULT
+        if self.adult_evidence and (minor_claims or declared_minor):
+            return True
+        if self.declared_age is not None and self.declared_age >= ADULT and minor_claims:
+            return True
+        if self.verified_age is not None and self.verified_age >= ADULT and (
+            minor_claims or declared_minor
+        ):
+            return True
+        claims = self.stated_ages + ([self.declared_age] if self.declared_age is not None else [])
+        return bool(claims) and max(claims) - min(claims) >= 4
+
+
+@dataclass(slots=True)
+class ConversationState:
+    conversation_id: str
+    platform: str | None = None
+    locale: str | None = None
+    participants: dict[str, ParticipantState] = field(default_factory=dict)
+    n_messages: int = 0
+    last_ts: str | None = None
+    evidence: list[Signal] = field(default_factory=list)
+    risk: float = 0.0
+    level: int = 0
+    offender: str | None = None
+    at_risk: str | None = None
+    first_alert_index: int | None = None
+    max_level: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def participant(self, pid: str) -> ParticipantState:
+        state = self.participants.get(pid)
+        if state is None:
+            state = self.participants[pid] = ParticipantState(id=pid)
+        return state
+
+    def add_evidence(self, signal: Signal) -> None:
+        if len(self.evidence) < MAX_EVIDENCE:
+            self.evidence.append(signal)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["evidence"] = [_signal_to_dict(s) for s in self.evidence]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConversationState:
+        data = dict(data)
+        parts = {k: ParticipantState(**v) for k, v in (data.pop("participants") or {}).items()}
+        evidence = [_signal_from_dict(s) for s in data.pop("evidence") or []]
+        return cls(participants=parts, evidence=evidence, **data)
+
+
+def _signal_to_dict(s: Signal) -> dict[str, Any]:
+    d = asdict(s)
+    d["span"] = list(s.span) if s.span else None
+    return d
+
+
+def _signal_from_dict(d: dict[str, Any]) -> Signal:
+    d = dict(d)
+    d["span"] = tuple(d["span"]) if d.get("span") else None
+    return Signal(**d)

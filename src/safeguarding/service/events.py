@@ -1,0 +1,111 @@
+"""Wire schema of ingested events (``POST /v1/events``); unknown fields are rejected."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+)
+
+Id = Annotated[
+    StrictStr, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+AgeBand = Literal["under_13", "13_15", "16_17", "18_plus"]
+MAX_TEXT_CHARS = 10_000
+
+# Lower bound of each band: an account in "13_15" may be 13, so age rules treat it as 13.
+AGE_BAND_FLOOR: dict[str, int] = {"under_13": 12, "13_15": 13, "16_17": 16, "18_plus": 18}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MediaRef(_Strict):
+    """A reference to media sent with a message (never the media itself)."""
+
+    kind: Literal["image", "video", "audio", "file", "link"]
+    ref: Annotated[StrictStr, StringConstraints(min_length=1, max_length=2000)]
+    sha256: Annotated[StrictStr, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    pdq: Annotated[StrictStr, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+class MessageEvent(_Strict):
+    """One chat message."""
+
+    type: Literal["message"]
+    id: Id = Field(description="Event id; a retried event with the same id is stored once.")
+    conversation_id: Id
+    message_id: Id
+    sender: Id
+    recipients: list[Id] = Field(default_factory=list, max_length=100)
+    ts: AwareDatetime
+    text: Annotated[StrictStr, StringConstraints(max_length=MAX_TEXT_CHARS)]
+    media: list[MediaRef] = Field(default_factory=list, max_length=20)
+    platform: Id | None = None
+    locale: Annotated[StrictStr, StringConstraints(max_length=35)] | None = None
+
+
+class AccountEvent(_Strict):
+    """Facts about an account: declared age or band, verified age, creation time."""
+
+    type: Literal["account"]
+    id: Id
+    account_id: Id
+    declared_age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
+    age_band: AgeBand | None = None
+    verified_age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
+    created_at: AwareDatetime | None = None
+    ts: AwareDatetime | None = None
+
+
+class ConnectionEvent(_Strict):
+    """Two accounts became (or stopped being) contacts."""
+
+    type: Literal["connection"]
+    id: Id
+    account_id: Id
+    other_account_id: Id
+    change: Literal["added", "removed"]
+    ts: AwareDatetime
+
+
+class ReportEvent(_Strict):
+    """A user's report, e.g. "this person made me uncomfortable"."""
+
+    type: Literal["report"]
+    id: Id
+    reporter_id: Id
+    reported_id: Id
+    conversation_id: Id | None = None
+    reason: Literal["uncomfortable", "sexual_content", "asked_for_images", "threat", "other"] = (
+        "uncomfortable"
+    )
+    comment: Annotated[StrictStr, StringConstraints(max_length=2000)] | None = None
+    ts: AwareDatetime
+
+
+AnyEvent = Annotated[
+    MessageEvent | AccountEvent | ConnectionEvent | ReportEvent, Field(discriminator="type")
+]
+
+
+class EventBatch(_Strict):
+    """A batch of events, processed in order."""
+
+    events: list[AnyEvent] = Field(min_length=1, max_length=500)
+
+
+def event_digest(event: BaseModel) -> str:
+    """A stable fingerprint of an event, to tell a retry from a reused id."""
+    canonical = json.dumps(event.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

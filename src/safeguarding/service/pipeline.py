@@ -1,0 +1,530 @@
+"""The ingest pipeline: events in, engine updated, everything committed in one transaction.
+
+Order of work for one batch: validate everything first (nothing is touched for a bad batch),
+drop events already stored (idempotency by event id), feed the rest to the risk engine in
+order, then write events, messages, the engine state of each touched conversation, alerts
+and webhook outbox rows in a single transaction before answering. If that write fails, the
+touched conversations are evicted from the engine and later restored from storage, so memory
+never runs ahead of what is durable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from safeguarding.domain import AlertLevel, Assessment, Message, Participant
+from safeguarding.service.events import (
+    AGE_BAND_FLOOR,
+    AccountEvent,
+    AnyEvent,
+    ConnectionEvent,
+    MessageEvent,
+    ReportEvent,
+    event_digest,
+)
+from safeguarding.service.metrics import ServiceMetrics
+from safeguarding.service.namespace import scoped, unscope_assessment, unscoped
+from safeguarding.service.problems import ProblemError
+from safeguarding.service.settings import Settings
+from safeguarding.storage.records import (
+    AccountRecord,
+    AlertRecord,
+    ConnectionRecord,
+    ConversationUpdate,
+    MessageRow,
+    OutboxMessage,
+    ReportRecord,
+    WriteBatch,
+)
+from safeguarding.storage.repository import DuplicateEventError, Repository
+
+log = logging.getLogger("safeguarding.ingest")
+
+
+class RiskEngine(Protocol):
+    """The part of ``safeguarding.risk.engine.Engine`` the service relies on."""
+
+    def open_conversation(
+        self,
+        cid: str,
+        participants: list[Participant],
+        platform: str | None = None,
+        locale: str | None = None,
+    ) -> Any: ...
+    def update_account(self, participant: Participant) -> Any: ...
+    def process(self, message: Message) -> Assessment: ...
+    def assessment(self, cid: str) -> Assessment | None: ...
+    def export_state(self, cid: str) -> dict[str, Any]: ...
+    def restore_state(self, state: dict[str, Any]) -> Any: ...
+    def forget(self, cid: str) -> Any: ...
+
+
+@dataclass(slots=True)
+class _Loaded:
+    """What the service tracks about a conversation that the engine holds in memory."""
+
+    is_new: bool
+    message_count: int
+    level: int
+    alerted_level: int
+    risk: float
+    assessment: dict[str, Any] | None
+    members: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class IngestResult:
+    results: list[dict[str, Any]]
+    assessments: list[dict[str, Any]]
+    created: int
+    duplicates: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "results": self.results,
+            "assessments": self.assessments,
+        }
+
+
+def _participant(
+    tenant: str, account: AccountRecord | None, aid: str, now: datetime
+) -> Participant:
+    p = Participant(id=scoped(tenant, aid))
+    if account is None:
+        return p
+    p.declared_age = account.declared_age
+    if p.declared_age is None and account.age_band is not None:
+        p.declared_age = AGE_BAND_FLOOR[account.age_band]
+    p.verified_age = account.verified_age
+    if account.created_at is not None:
+        p.account_age_days = max(0, (now - account.created_at).days)
+    return p
+
+
+def _changed(before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
+    if before is None:
+        return True
+    keys = ("risk", "level", "offender", "at_risk", "first_alert_index", "tactics")
+    return any(before.get(k) != after.get(k) for k in keys)
+
+
+class IngestPipeline:
+    """Thread-safe: one lock serialises the engine and the write of each batch."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        engine: RiskEngine,
+        settings: Settings,
+        metrics: ServiceMetrics | None = None,
+    ) -> None:
+        self.repo = repo
+        self.engine = engine
+        self.settings = settings
+        self.metrics = metrics
+        self._lock = threading.Lock()
+        self._loaded: OrderedDict[tuple[str, str], _Loaded] = OrderedDict()
+
+    # --- validation ----------------------------------------------------------------------
+    def _validate(self, tenant: str, events: list[AnyEvent], now: datetime) -> None:
+        seen: set[str] = set()
+        seen_messages: set[tuple[str, str]] = set()
+        horizon = now + timedelta(seconds=self.settings.max_future_skew_s)
+        for i, ev in enumerate(events):
+            where = f"events[{i}] (id {ev.id!r})"
+            if ev.id in seen:
+                raise ProblemError(422, "Duplicate event id", f"{where} repeats an event id.")
+            seen.add(ev.id)
+            ts = getattr(ev, "ts", None)
+            if ts is not None and ts > horizon:
+                raise ProblemError(
+                    422,
+                    "Timestamp in the future",
+                    f"{where}: ts {ts.isoformat()} is more than "
+                    f"{self.settings.max_future_skew_s} s ahead of the server clock.",
+                )
+            if isinstance(ev, MessageEvent):
+                if len(ev.text) > self.settings.max_text_chars:
+                    raise ProblemError(
+                        422,
+                        "Text too long",
+                        f"{where}: text has {len(ev.text)} characters; the limit is "
+                        f"{self.settings.max_text_chars}.",
+                    )
+                key = (ev.conversation_id, ev.message_id)
+                if key in seen_messages:
+                    raise ProblemError(
+                        422, "Duplicate message id", f"{where} repeats a message id."
+                    )
+                seen_messages.add(key)
+            if isinstance(ev, ConnectionEvent) and ev.account_id == ev.other_account_id:
+                raise ProblemError(
+                    422, "Invalid connection", f"{where} connects an account to itself."
+                )
+
+    def _check_report_conversations(self, tenant: str, events: list[AnyEvent]) -> None:
+        """A report may only name a conversation that exists or arrives earlier in the batch."""
+        created_here: set[str] = set()
+        needed: dict[str, int] = {}
+        for i, ev in enumerate(events):
+            if isinstance(ev, MessageEvent):
+                created_here.add(ev.conversation_id)
+            elif (
+                isinstance(ev, ReportEvent)
+                and ev.conversation_id is not None
+                and ev.conversation_id not in created_here
+            ):
+                needed.setdefault(ev.conversation_id, i)
+        if not needed:
+            return
+        known = self.repo.existing_conversations(tenant, needed)
+        known |= {cid for (t, cid) in self._loaded if t == tenant}
+        for cid, i in needed.items():
+            if cid not in known:
+                raise ProblemError(
+                    422,
+                    "Unknown conversation",
+                    f"events[{i}] reports conversation {cid!r}, which has no messages yet.",
+                )
+
+    # --- engine state --------------------------------------------------------------------
+    def _load(self, tenant: str, cid: str, now: datetime) -> _Loaded:
+        key = (tenant, cid)
+        loaded = self._loaded.get(key)
+        if loaded is not None:
+            self._loaded.move_to_end(key)
+            return loaded
+        record = self.repo.get_conversation(tenant, cid)
+        if record is None:
+            loaded = _Loaded(True, 0, 0, 0, 0.0, None)
+        else:
+            if record.engine_state is not None:
+                self.engine.restore_state(record.engine_state)
+            members = self._members(tenant, cid)
+            # Facts may have changed since the state was saved: apply the current ones.
+            for account in self.repo.get_accounts(tenant, members).values():
+                self.engine.update_account(_participant(tenant, account, account.id, now))
+            loaded = _Loaded(
+                False,
+                record.message_count,
+                record.level,
+                record.alerted_level,
+                record.risk,
+                record.assessment,
+                members,
+            )
+        self._loaded[key] = loaded
+        self._evict_over_capacity()
+        return loaded
+
+    def _members(self, tenant: str, cid: str) -> set[str]:
+        return self.repo.conversation_members(tenant, cid)
+
+    def _evict_over_capacity(self) -> None:
+        while len(self._loaded) > self.settings.max_engine_conversations:
+            (tenant, cid), state = next(iter(self._loaded.items()))
+            if state.is_new:  # not yet written; cannot be dropped
+                break
+            self._evict(tenant, cid)
+
+    def _evict(self, tenant: str, cid: str) -> None:
+        self._loaded.pop((tenant, cid), None)
+        with contextlib.suppress(KeyError):
+            self.engine.forget(scoped(tenant, cid))
+
+    def _open(self, tenant: str, ev: MessageEvent, now: datetime, batch: WriteBatch) -> None:
+        """Open a new conversation with what is known of its accounts, this batch included."""
+        ids = [ev.sender, *ev.recipients]
+        accounts = self.repo.get_accounts(tenant, ids)
+        accounts.update({a.id: a for a in batch.accounts if a.id in ids})
+        connected = self.repo.connected_pairs(tenant, ids)
+        for c in batch.connections:
+            pair = frozenset((c.account_id, c.other_account_id))
+            if c.change == "added":
+                connected.add(pair)
+            else:
+                connected.discard(pair)
+        participants = []
+        for aid in dict.fromkeys(ids):
+            p = _participant(tenant, accounts.get(aid), aid, now)
+            others = [o for o in ids if o != aid]
+            if others:
+                p.connected = all(frozenset((aid, o)) in connected for o in others)
+            participants.append(p)
+        self.engine.open_conversation(
+            scoped(tenant, ev.conversation_id), participants, ev.platform, ev.locale
+        )
+
+    # --- ingest --------------------------------------------------------------------------
+    def ingest(self, tenant: str, events: list[AnyEvent]) -> IngestResult:
+        now = datetime.now(UTC)
+        self._validate(tenant, events, now)
+        digests = [event_digest(ev) for ev in events]
+        with self._lock:
+            stored = self.repo.stored_events(tenant, [ev.id for ev in events])
+            for ev, digest in zip(events, digests, strict=True):
+                hit = stored.get(ev.id)
+                if hit is not None and hit.digest != digest:
+                    raise ProblemError(
+                        409,
+                        "Event id reused",
+                        f"event id {ev.id!r} was already accepted with different content; "
+                        "event ids must be unique per event.",
+                    )
+            fresh = [(ev, d) for ev, d in zip(events, digests, strict=True) if ev.id not in stored]
+            self._check_report_conversations(tenant, [ev for ev, _ in fresh])
+            batch, touched, results = self._process(tenant, fresh, now)
+            try:
+                if batch.events:
+                    self.repo.write_batch(batch)
+            except BaseException as exc:
+                for cid in touched:
+                    self._evict(tenant, cid)
+                if isinstance(exc, DuplicateEventError):
+                    raise ProblemError(
+                        409,
+                        "Concurrent duplicate",
+                        "another request stored some of these events at the same time, or a "
+                        "message id was already used in this conversation; retry the batch.",
+                    ) from exc
+                raise
+            for cid in touched:
+                self._loaded[(tenant, cid)].is_new = False
+            self._evict_over_capacity()
+            changed = self._changed_assessments(tenant, touched, events, stored)
+        if self.metrics is not None:
+            self.metrics.count_events(events, stored)
+            for alert in batch.alerts:
+                self.metrics.alerts.labels(level=AlertLevel(alert.level).label).inc()
+        ordered = [
+            {**stored[ev.id].result, "status": "duplicate"} if ev.id in stored else results[ev.id]
+            for ev in events
+        ]
+        return IngestResult(ordered, changed, len(events) - len(stored), len(stored))
+
+    def _changed_assessments(
+        self,
+        tenant: str,
+        touched: dict[str, dict[str, Any] | None],
+        events: list[AnyEvent],
+        stored: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for cid, before in touched.items():
+            after = self._loaded[(tenant, cid)].assessment
+            if after is not None and _changed(before, after):
+                out.append(after)
+        # A retried batch answers like the first call: the assessments it touched.
+        replayed = {
+            ev.conversation_id
+            for ev in events
+            if isinstance(ev, MessageEvent)
+            and ev.id in stored
+            and ev.conversation_id not in touched
+        }
+        for cid in sorted(replayed):
+            record = self.repo.get_conversation(tenant, cid)
+            if record is not None and record.assessment is not None:
+                out.append(record.assessment)
+        return out
+
+    def _process(
+        self, tenant: str, fresh: list[tuple[AnyEvent, str]], now: datetime
+    ) -> tuple[WriteBatch, dict[str, dict[str, Any] | None], dict[str, dict[str, Any]]]:
+        batch = WriteBatch(tenant_id=tenant, received_at=now)
+        touched: dict[str, dict[str, Any] | None] = {}  # cid -> assessment before this batch
+        results: dict[str, dict[str, Any]] = {}
+        tenant_record = self.repo.get_tenant(tenant)
+        webhooks = bool(tenant_record and tenant_record.webhook_url)
+        try:
+            for ev, digest in fresh:
+                if isinstance(ev, MessageEvent):
+                    result = self._message(tenant, ev, now, batch, touched, webhooks)
+                    cid: str | None = ev.conversation_id
+                elif isinstance(ev, AccountEvent):
+                    result = self._account(tenant, ev, now, batch)
+                    cid = None
+                elif isinstance(ev, ConnectionEvent):
+                    batch.connections.append(
+                        ConnectionRecord(ev.account_id, ev.other_account_id, ev.change, ev.ts)
+                    )
+                    result = {"id": ev.id, "type": ev.type, "status": "created"}
+                    cid = None
+                else:
+                    result = self._report(ev, batch, webhooks)
+                    cid = ev.conversation_id
+                results[ev.id] = result
+                batch.events.append((ev.id, ev.type, digest, cid, result))
+            for cid in touched:
+                batch.conversations.append(self._conversation_update(tenant, cid))
+        except BaseException:
+            for cid in touched:
+                self._evict(tenant, cid)
+            raise
+        return batch, touched, results
+
+    def _message(
+        self,
+        tenant: str,
+        ev: MessageEvent,
+        now: datetime,
+        batch: WriteBatch,
+        touched: dict[str, dict[str, Any] | None],
+        webhooks: bool,
+    ) -> dict[str, Any]:
+        cid = ev.conversation_id
+        state = self._load(tenant, cid, now)
+        if cid not in touched:
+            touched[cid] = state.assessment
+        if state.is_new and state.message_count == 0:
+            self._open(tenant, ev, now, batch)
+        index = state.message_count
+        assessment = self.engine.process(
+            Message(
+                conversation_id=scoped(tenant, cid),
+                sender=scoped(tenant, ev.sender),
+                text=ev.text,
+                ts=ev.ts,
+                message_id=ev.message_id,
+                recipients=tuple(scoped(tenant, r) for r in ev.recipients),
+                platform=ev.platform,
+                locale=ev.locale,
+            )
+        )
+        if self.settings.log_text:
+            log.debug("message", extra={"conversation_id": cid, "text": ev.text})
+        state.message_count += 1
+        state.members.update([ev.sender, *ev.recipients])
+        state.level = int(assessment.level)
+        state.risk = float(assessment.risk)
+        state.assessment = unscope_assessment(assessment.to_dict())
+        batch.messages.append(
+            MessageRow(
+                cid,
+                index,
+                ev.message_id,
+                ev.id,
+                ev.sender,
+                list(ev.recipients),
+                ev.ts,
+                ev.text,
+                [m.model_dump(exclude_none=True) for m in ev.media] or None,
+            )
+        )
+        if state.level > state.alerted_level and state.level >= AlertLevel.WATCH:
+            state.alerted_level = state.level
+            alert = AlertRecord(
+                conversation_id=cid,
+                level=state.level,
+                risk=state.risk,
+                message_index=index,
+                offender=unscoped(assessment.offender),
+                at_risk=unscoped(assessment.at_risk),
+                tactics=sorted(assessment.tactics),
+                raised_at=now,
+            )
+            batch.alerts.append(alert)
+            if webhooks:
+                batch.outbox.append(
+                    OutboxMessage(
+                        ordering_key=cid,
+                        event_type="alert.raised",
+                        payload={
+                            "type": "alert.raised",
+                            "conversation_id": cid,
+                            "level": AlertLevel(alert.level).label,
+                            "risk": round(alert.risk, 4),
+                            "message_index": index,
+                            "message_id": ev.message_id,
+                            "offender": alert.offender,
+                            "at_risk": alert.at_risk,
+                            "tactics": alert.tactics,
+                            "raised_at": now.isoformat(),
+                        },
+                        alert_index=len(batch.alerts) - 1,
+                    )
+                )
+        return {
+            "id": ev.id,
+            "type": ev.type,
+            "status": "created",
+            "conversation_id": cid,
+            "message_index": index,
+            "risk": round(state.risk, 4),
+            "level": AlertLevel(state.level).label,
+        }
+
+    def _account(
+        self, tenant: str, ev: AccountEvent, now: datetime, batch: WriteBatch
+    ) -> dict[str, Any]:
+        known = next((a for a in batch.accounts if a.id == ev.account_id), None)
+        if known is None:
+            known = self.repo.get_accounts(tenant, [ev.account_id]).get(ev.account_id)
+        old = known or AccountRecord(ev.account_id, None, None, None, None)
+        merged = AccountRecord(
+            ev.account_id,
+            ev.declared_age if ev.declared_age is not None else old.declared_age,
+            ev.age_band if ev.age_band is not None else old.age_band,
+            ev.verified_age if ev.verified_age is not None else old.verified_age,
+            ev.created_at if ev.created_at is not None else old.created_at,
+        )
+        # Later events in the same batch see this one's facts.
+        batch.accounts = [a for a in batch.accounts if a.id != ev.account_id] + [merged]
+        self.engine.update_account(_participant(tenant, merged, ev.account_id, now))
+        return {"id": ev.id, "type": ev.type, "status": "created", "account_id": ev.account_id}
+
+    def _report(self, ev: ReportEvent, batch: WriteBatch, webhooks: bool) -> dict[str, Any]:
+        batch.reports.append(
+            ReportRecord(
+                ev.id,
+                ev.reporter_id,
+                ev.reported_id,
+                ev.conversation_id,
+                ev.reason,
+                ev.comment,
+                ev.ts,
+            )
+        )
+        if webhooks:
+            batch.outbox.append(
+                OutboxMessage(
+                    ordering_key=ev.conversation_id or f"account:{ev.reported_id}",
+                    event_type="report.received",
+                    payload={
+                        "type": "report.received",
+                        "event_id": ev.id,
+                        "reporter_id": ev.reporter_id,
+                        "reported_id": ev.reported_id,
+                        "conversation_id": ev.conversation_id,
+                        "reason": ev.reason,
+                        "ts": ev.ts.isoformat(),
+                    },
+                )
+            )
+        return {"id": ev.id, "type": ev.type, "status": "created", "reported_id": ev.reported_id}
+
+    def _conversation_update(self, tenant: str, cid: str) -> ConversationUpdate:
+        state = self._loaded[(tenant, cid)]
+        assessment = state.assessment or {}
+        return ConversationUpdate(
+            id=cid,
+            is_new=state.is_new,
+            message_count=state.message_count,
+            risk=state.risk,
+            level=state.level,
+            alerted_level=state.alerted_level,
+            offender=assessment.get("offender"),
+            at_risk=assessment.get("at_risk"),
+            assessment=state.assessment,
+            engine_state=self.engine.export_state(scoped(tenant, cid)),
+            evidence_hold=state.alerted_level >= self.settings.evidence_hold_level,
+            members=set(state.members),
+        )

@@ -1,0 +1,52 @@
+"""Service settings, read from ``SAFEGUARDING_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from safeguarding.storage.db import DEFAULT_DB_URL
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Knobs of the service; every field can be set as ``SAFEGUARDING_<NAME>``."""
+
+    db_url: str = DEFAULT_DB_URL
+    sqlite_synchronous: str = "NORMAL"
+    max_body_bytes: int = 1_000_000
+    max_events_per_batch: int = 500
+    max_text_chars: int = 10_000
+    max_future_skew_s: int = 300
+    retention_days: int = 90
+    log_text: bool = False
+    log_level: str = "INFO"
+    webhooks_enabled: bool = True
+    webhook_timeout_s: float = 5.0
+    webhook_max_age_s: int = 72 * 3600
+    webhook_backoff_base_s: float = 1.0
+    webhook_backoff_max_s: float = 300.0
+    webhook_poll_s: float = 0.5
+    max_engine_conversations: int = 50_000
+    evidence_hold_level: int = 2  # conversations reaching ALERT keep their text as evidence
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get("SAFEGUARDING_" + f.name.upper())
+            if raw is None:
+                continue
+            kind = type(getattr(cls(), f.name))
+            values[f.name] = _env_bool(raw) if kind is bool else kind(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)

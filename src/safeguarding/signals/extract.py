@@ -1,0 +1,96 @@
+"""Everything the signals stage finds in one message, with spans in the original text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from safeguarding.ingest.text import analysable
+from safeguarding.normalise import NormalisedText, normalise
+from safeguarding.signals.lexicon import TacticLexicon
+from safeguarding.signals.patterns import (
+    BARE_AGE_RX,
+    adult_indicators,
+    contact_details,
+    stated_ages,
+)
+from safeguarding.signals.semantic import ExemplarIndex
+
+# A semantic match counts as tactic evidence only when it is both close to a tactic exemplar
+# and clearly closer to it than to everyday chat. Chosen on the project's own exemplars.
+SEMANTIC_MIN_SIMILARITY = 0.80
+SEMANTIC_MIN_MARGIN = 0.06
+SEMANTIC_WEIGHT = 0.6  # a semantic-only hit is weaker evidence than a lexicon hit
+
+
+@dataclass(frozen=True, slots=True)
+class TacticEvidence:
+    tactic: str
+    score: float
+    span: tuple[int, int] | None  # in the original text
+    source: str  # lexicon | semantic
+
+
+@dataclass(slots=True)
+class MessageSignals:
+    tactics: dict[str, TacticEvidence] = field(default_factory=dict)
+    semantic_margin: float = 0.0  # best (tactic - benign) similarity over all tactics
+    ages: list[int] = field(default_factory=list)
+    bare_age: int | None = None  # a reply that is only a number ("11 wbu")
+    adult_spans: list[tuple[int, int]] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+    contact_spans: list[tuple[int, int]] = field(default_factory=list)
+    is_question: bool = False
+
+
+class MessageAnalyser:
+    """Normalises a message and runs every per-message detector on it."""
+
+    def __init__(self, lexicon: TacticLexicon, exemplars: ExemplarIndex | None) -> None:
+        self.lexicon = lexicon
+        self.exemplars = exemplars
+
+    @classmethod
+    def default(cls) -> MessageAnalyser:
+        return _default_analyser()
+
+    def analyse(self, text: str) -> MessageSignals:
+        norm = normalise(analysable(text))
+        folded = norm.text
+        out = MessageSignals(is_question="?" in text)
+        for hit in self.lexicon.find(folded):
+            out.tactics[hit.tactic] = TacticEvidence(
+                hit.tactic, hit.weight, _original(norm, hit.start, hit.end), "lexicon"
+            )
+        if self.exemplars is not None:
+            scores = self.exemplars.score(folded)
+            if scores is not None:
+                for tactic, sim in scores.tactic_similarity.items():
+                    margin = sim - scores.benign_similarity
+                    out.semantic_margin = max(out.semantic_margin, margin)
+                    if sim < SEMANTIC_MIN_SIMILARITY or margin < SEMANTIC_MIN_MARGIN:
+                        continue
+                    current = out.tactics.get(tactic)
+                    score = SEMANTIC_WEIGHT * sim
+                    if current is None or current.score < score:
+                        out.tactics[tactic] = TacticEvidence(tactic, score, None, "semantic")
+        if any(c.isdigit() for c in folded):
+            out.ages = [int(h.value) for h in stated_ages(folded)]
+            bare = BARE_AGE_RX.match(folded)
+            if bare:
+                out.bare_age = int(bare.group(1))
+        for hit in adult_indicators(folded):
+            out.adult_spans.append(_original(norm, hit.start, hit.end))
+        for hit in contact_details(folded):
+            out.contacts.append(hit.value)
+            out.contact_spans.append(_original(norm, hit.start, hit.end))
+        return out
+
+
+def _original(norm: NormalisedText, start: int, end: int) -> tuple[int, int]:
+    return norm.original_span(start, end)
+
+
+@cache
+def _default_analyser() -> MessageAnalyser:
+    return MessageAnalyser(TacticLexicon.from_package(), ExemplarIndex.from_package())

@@ -1,0 +1,133 @@
+"""Multilingual tactic lexicons: regular expressions over normalised text.
+
+Each language file in ``signals/lexicons/`` lists, per tactic, patterns that describe the
+tactic as a concept (with slots for chat spellings), not phrases from any corpus. All
+languages load together: chats mix languages and the declared locale is often wrong.
+
+Patterns are RE2 syntax (no look-around or back-references). All of them, every language,
+compile into one RE2 set that tells in about a microsecond which patterns match a message;
+only those few are then searched again with :mod:`re` to find the span for evidence. This
+keeps a few hundred patterns well inside the engine's per-message budget.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import re2  # type: ignore[import-untyped]
+import yaml
+
+from safeguarding.domain import Tactic
+
+_MACRO = re.compile(r"\{([a-z_]+)\}")
+DEFAULT_WEIGHT = 0.8
+LANGUAGES = ("en", "es", "fr", "de", "pt")
+
+
+class LexiconError(ValueError):
+    """A lexicon file that does not load; names the file, tactic and pattern."""
+
+
+@dataclass(frozen=True, slots=True)
+class TacticHit:
+    tactic: str
+    weight: float
+    start: int
+    end: int
+    language: str
+
+
+def expand_macros(pattern: str, macros: dict[str, str]) -> str:
+    """Replace ``{name}`` by the macro's value, repeatedly (macros may use macros)."""
+    for _ in range(5):
+        expanded = _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), pattern)
+        if expanded == pattern:
+            break
+        pattern = expanded
+    return pattern
+
+
+def _entries(raw: Any, where: str) -> list[tuple[str, float]]:
+    if not isinstance(raw, list):
+        raise LexiconError(f"{where}: expected a list of patterns")
+    out: list[tuple[str, float]] = []
+    for item in raw:
+        if isinstance(item, str):
+            out.append((item, DEFAULT_WEIGHT))
+        elif isinstance(item, dict) and isinstance(item.get("pattern"), str):
+            out.append((item["pattern"], float(item.get("weight", DEFAULT_WEIGHT))))
+        else:
+            raise LexiconError(f"{where}: bad entry {item!r}")
+    return out
+
+
+class TacticLexicon:
+    """Compiled patterns of several languages behind one RE2 prefilter set."""
+
+    def __init__(self, sources: dict[str, dict[str, Any]]) -> None:
+        known = {t.value for t in Tactic}
+        self._patterns: list[tuple[str, float, str, re.Pattern[str]]] = []
+        options = re2.Options()
+        options.log_errors = False
+        self._set = re2.Set.SearchSet(options)
+        for language, doc in sources.items():
+            macros = {k: str(v) for k, v in (doc.get("macros") or {}).items()}
+            for tactic, raw in (doc.get("tactics") or {}).items():
+                if tactic not in known:
+                    raise LexiconError(f"{language}: unknown tactic {tactic!r}")
+                for pattern, weight in _entries(raw, f"{language}/{tactic}"):
+                    expanded = expand_macros(pattern, macros)
+                    try:
+                        compiled = re.compile(expanded)
+                        index = self._set.Add(expanded)
+                    except (re.error, re2.error, ValueError) as exc:
+                        raise LexiconError(
+                            f"{language}/{tactic}: pattern {pattern!r} is not valid RE2: {exc}"
+                        ) from exc
+                    assert index == len(self._patterns)
+                    self._patterns.append((tactic, weight, language, compiled))
+        self._set.Compile()
+        self.languages = tuple(sources)
+
+    @classmethod
+    def from_package(cls, languages: tuple[str, ...] = LANGUAGES) -> TacticLexicon:
+        return _load_packaged(languages)
+
+    @property
+    def pattern_count(self) -> int:
+        return len(self._patterns)
+
+    def find(self, text: str) -> list[TacticHit]:
+        """Best hit per tactic (highest weight, then earliest) in normalised ``text``."""
+        matched = self._set.Match(text)
+        if not matched:
+            return []
+        best: dict[str, TacticHit] = {}
+        for index in sorted(matched):
+            tactic, weight, language, compiled = self._patterns[index]
+            current = best.get(tactic)
+            if current is not None and current.weight >= weight:
+                continue
+            m = compiled.search(text)
+            if m is not None:
+                best[tactic] = TacticHit(tactic, weight, m.start(), m.end(), language)
+        return list(best.values())
+
+
+@cache
+def _load_packaged(languages: tuple[str, ...]) -> TacticLexicon:
+    folder = resources.files("safeguarding.signals") / "lexicons"
+    sources: dict[str, dict[str, Any]] = {}
+    for language in languages:
+        res = folder / f"{language}.yaml"
+        if not res.is_file():
+            continue
+        doc = yaml.safe_load(res.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict):
+            raise LexiconError(f"{language}.yaml: not a mapping")
+        sources[language] = doc
+    return TacticLexicon(sources)

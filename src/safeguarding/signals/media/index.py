@@ -1,0 +1,254 @@
+"""Fast Hamming search over PDQ hashes: multi-index hashing with exact verification.
+
+Why it finds every near-duplicate: the 256 bits are split into 16 chunks of 16 bits. If two
+hashes differ in at most ``d`` bits, by pigeonhole at least one chunk differs in at most
+``d // 16`` bits (≤ 1 bit for the usual PDQ limit of 31). So probing, in every chunk's table,
+the query's chunk value and all values within ``d // 16`` flipped bits reaches every hash
+within ``d``; each candidate is then checked with a full 256-bit popcount, so nothing beyond
+``d`` is returned. Recall is exact, not approximate.
+
+Each chunk's table is a counting-sort layout (row numbers sorted by chunk value plus 65,537
+offsets): 4 bytes a hash a chunk, so 10 M hashes take ~1.1 GB with the codes themselves.
+
+Rebuilds never block queries: the index is an immutable main table plus a small "delta" of
+recent additions searched by brute force. When the delta grows, a background thread builds a
+new main table from a snapshot and swaps it in with one reference assignment.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from safeguarding.signals.media.hashes import PDQ_BYTES
+
+CHUNKS = 16
+CHUNK_BITS = 16
+_TABLE_SIZE = 1 << CHUNK_BITS
+
+
+@cache
+def _flip_masks(radius: int) -> np.ndarray:
+    """All 16-bit masks with at most ``radius`` bits set (0 first)."""
+    masks = [0]
+    for r in range(1, radius + 1):
+        for bits in itertools.combinations(range(CHUNK_BITS), r):
+            masks.append(sum(1 << b for b in bits))
+    return np.array(masks, dtype=np.int64)
+
+
+def _as_codes(codes: np.ndarray) -> np.ndarray:
+    array = np.ascontiguousarray(codes, dtype=np.uint8)
+    if array.ndim != 2 or array.shape[1] != PDQ_BYTES:
+        raise ValueError(f"PDQ codes must be an (n, {PDQ_BYTES}) uint8 array, got {array.shape}")
+    return array
+
+
+def brute_force(
+    codes: np.ndarray, query: np.ndarray, max_distance: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``codes`` within ``max_distance`` of ``query`` and their distances (flat scan)."""
+    if len(codes) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    distances = np.bitwise_count(codes.view(np.uint64) ^ query.view(np.uint64)).sum(axis=1)
+    rows = np.flatnonzero(distances <= max_distance)
+    return rows, distances[rows].astype(np.int64)
+
+
+class MultiIndexTable:
+    """Immutable multi-index hash table over PDQ codes (rows are positions in ``codes``)."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = _as_codes(codes)
+        n = len(self.codes)
+        if n >= 2**31:
+            raise ValueError("more than 2^31 hashes in one table")
+        self._words = self.codes.view(np.uint64)
+        chunk_values = self.codes.view(">u2")  # (n, 16) big-endian 16-bit chunks
+        self.sorted_rows = np.empty((CHUNKS, n), dtype=np.int32)
+        self.offsets = np.empty((CHUNKS, _TABLE_SIZE + 1), dtype=np.int64)
+        for chunk in range(CHUNKS):
+            column = chunk_values[:, chunk].astype(np.uint16)
+            self.sorted_rows[chunk] = np.argsort(column, kind="stable")  # radix sort, O(n)
+            self.offsets[chunk, 0] = 0
+            np.cumsum(np.bincount(column, minlength=_TABLE_SIZE), out=self.offsets[chunk, 1:])
+        self._flat_rows = self.sorted_rows.reshape(-1)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def nbytes(self) -> int:
+        return self.codes.nbytes + self.sorted_rows.nbytes + self.offsets.nbytes
+
+    def search(self, query: np.ndarray, max_distance: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows within ``max_distance`` of the 32-byte ``query`` and their distances."""
+        n = len(self.codes)
+        if n == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        radius = max_distance // CHUNKS
+        masks = _flip_masks(radius)
+        if len(masks) * CHUNKS * (n / _TABLE_SIZE) > n:  # probing would cost more than a scan
+            return brute_force(self.codes, query, max_distance)
+        query_chunks = query.view(">u2").astype(np.int64)
+        probes = (query_chunks[:, None] ^ masks[None, :]).reshape(-1)
+        chunk_of_probe = np.repeat(np.arange(CHUNKS, dtype=np.int64), len(masks))
+        starts = self.offsets[chunk_of_probe, probes]
+        lengths = self.offsets[chunk_of_probe, probes + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        # positions of every candidate in the flattened (chunk, sorted row) table
+        run_starts = starts + chunk_of_probe * n
+        shift = np.repeat(run_starts - (np.cumsum(lengths) - lengths), lengths)
+        candidates = self._flat_rows[shift + np.arange(total)]
+        distances = np.bitwise_count(self._words[candidates] ^ query.view(np.uint64)).sum(axis=1)
+        keep = distances <= max_distance
+        rows, first = np.unique(candidates[keep], return_index=True)
+        return rows.astype(np.int64), distances[keep][first].astype(np.int64)
+
+
+@dataclass(slots=True, frozen=True)
+class _Snapshot:
+    main: MultiIndexTable
+    main_ids: np.ndarray
+    main_tags: np.ndarray
+    delta_codes: np.ndarray
+    delta_ids: np.ndarray
+    delta_tags: np.ndarray
+
+
+def _empty_snapshot() -> _Snapshot:
+    codes = np.empty((0, PDQ_BYTES), np.uint8)
+    return _Snapshot(
+        MultiIndexTable(codes),
+        np.empty(0, np.int64),
+        np.empty(0, np.int32),
+        codes,
+        np.empty(0, np.int64),
+        np.empty(0, np.int32),
+    )
+
+
+@dataclass(slots=True, frozen=True)
+class IndexHit:
+    entry_id: int
+    tag: int  # caller's small integer (the bank number)
+    distance: int
+
+
+class PdqIndex:
+    """Searchable, growable PDQ index; ``entry_id`` and ``tag`` travel with each hash."""
+
+    def __init__(self, *, delta_limit: int = 50_000, background: bool = True) -> None:
+        self.delta_limit = delta_limit
+        self.background = background
+        self._state = _empty_snapshot()
+        self._lock = threading.Lock()
+        self._rebuilding: threading.Thread | None = None
+
+    def __len__(self) -> int:
+        state = self._state
+        return len(state.main) + len(state.delta_codes)
+
+    @property
+    def nbytes(self) -> int:
+        state = self._state
+        return (
+            state.main.nbytes
+            + state.main_ids.nbytes
+            + state.main_tags.nbytes
+            + state.delta_codes.nbytes
+            + state.delta_ids.nbytes
+            + state.delta_tags.nbytes
+        )
+
+    @classmethod
+    def build(
+        cls, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray, **kwargs: object
+    ) -> PdqIndex:
+        """A fresh index whose main table holds ``codes`` (no delta)."""
+        index = cls(**kwargs)  # type: ignore[arg-type]
+        index._state = _Snapshot(
+            MultiIndexTable(codes),
+            np.asarray(ids, np.int64),
+            np.asarray(tags, np.int32),
+            np.empty((0, PDQ_BYTES), np.uint8),
+            np.empty(0, np.int64),
+            np.empty(0, np.int32),
+        )
+        return index
+
+    def add(self, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray) -> None:
+        """Add hashes; they are searchable at once (delta), merged into the main table later."""
+        codes = _as_codes(codes)
+        if not len(codes) == len(ids) == len(tags):
+            raise ValueError("codes, ids and tags must have the same length")
+        with self._lock:
+            state = self._state
+            self._state = _Snapshot(
+                state.main,
+                state.main_ids,
+                state.main_tags,
+                np.concatenate([state.delta_codes, codes]),
+                np.concatenate([state.delta_ids, np.asarray(ids, np.int64)]),
+                np.concatenate([state.delta_tags, np.asarray(tags, np.int32)]),
+            )
+            grown = len(self._state.delta_codes) >= self.delta_limit
+        if grown:
+            self.rebuild(wait=not self.background)
+
+    def rebuild(self, *, wait: bool = True) -> None:
+        """Merge the delta into a new main table; queries keep using the old one meanwhile."""
+        with self._lock:
+            if self._rebuilding is not None and self._rebuilding.is_alive():
+                worker = self._rebuilding
+            else:
+                worker = threading.Thread(target=self._merge, name="pdq-index-rebuild", daemon=True)
+                self._rebuilding = worker
+                worker.start()
+        if wait:
+            worker.join()
+
+    def wait(self) -> None:
+        worker = self._rebuilding
+        if worker is not None:
+            worker.join()
+
+    def _merge(self) -> None:
+        snapshot = self._state
+        merged = len(snapshot.delta_codes)
+        if merged == 0:
+            return
+        main = MultiIndexTable(np.concatenate([snapshot.main.codes, snapshot.delta_codes]))
+        ids = np.concatenate([snapshot.main_ids, snapshot.delta_ids])
+        tags = np.concatenate([snapshot.main_tags, snapshot.delta_tags])
+        with self._lock:
+            current = self._state  # hashes added while building stay in the delta
+            self._state = _Snapshot(
+                main,
+                ids,
+                tags,
+                current.delta_codes[merged:],
+                current.delta_ids[merged:],
+                current.delta_tags[merged:],
+            )
+
+    def search(self, query: np.ndarray, max_distance: int) -> list[IndexHit]:
+        """Every stored hash within ``max_distance`` of the 32-byte ``query``."""
+        state = self._state  # one consistent snapshot, no lock needed
+        rows, distances = state.main.search(query, max_distance)
+        hits = [
+            IndexHit(int(state.main_ids[r]), int(state.main_tags[r]), int(d))
+            for r, d in zip(rows, distances, strict=True)
+        ]
+        rows, distances = brute_force(state.delta_codes, query, max_distance)
+        hits.extend(
+            IndexHit(int(state.delta_ids[r]), int(state.delta_tags[r]), int(d))
+            for r, d in zip(rows, distances, strict=True)
+        )
+        return hits

@@ -1,0 +1,710 @@
+"""The media matcher: hashes content, looks it up in every bank, applies the controls, records.
+
+Controls applied to every lookup, in order: low-quality PDQ hashes are not matched; disabled
+banks, disabled hashes and quarantined hashes are skipped; each bank's own PDQ threshold is
+applied; a match in a negative bank (known-benign content) suppresses every positive match for
+that content; a hash matching far more than usual is quarantined (:mod:`.quarantine`).
+
+Matches become :class:`safeguarding.domain.Signal` objects (``media_match`` / ``url_match``)
+that the engine takes through ``Engine.add_signal``. The content itself is never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from safeguarding.domain import Message, Signal
+from safeguarding.signals.media.banks import (
+    DEFAULT_PDQ_THRESHOLD,
+    Bank,
+    BankEntry,
+    BankFormat,
+    ImportReport,
+    LineError,
+    StoredEntry,
+    guess_format,
+    read_entries,
+)
+from safeguarding.signals.media.errors import BankError, MediaError
+from safeguarding.signals.media.hashes import (
+    PDQ_BITS,
+    ContentHash,
+    HashType,
+    parse_hash_literal,
+    pdq_hex_to_bytes,
+)
+from safeguarding.signals.media.hashing import HashResult, MediaHasher
+from safeguarding.signals.media.index import PdqIndex
+from safeguarding.signals.media.quarantine import (
+    MatchRateMonitor,
+    QuarantineDecision,
+    QuarantinePolicy,
+)
+from safeguarding.signals.media.store import BankStore, MatchRecord, SqliteBankStore
+from safeguarding.signals.media.urls import FoundUrl, UrlList, canonicalise_url, find_urls
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MIN_QUALITY = 50  # PDQ quality below this means too little detail to match safely
+IMPORT_BATCH = 50_000
+DB_FILE = "media.sqlite3"
+
+
+def default_data_dir() -> Path:
+    """``$SAFEGUARDING_MEDIA_DIR``, else ``$SAFEGUARDING_DATA_DIR/media``, else ~/.local/share."""
+    explicit = os.environ.get("SAFEGUARDING_MEDIA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("SAFEGUARDING_DATA_DIR", "~/.local/share/safeguarding")
+    return Path(base).expanduser() / "media"
+
+
+@dataclass(slots=True, frozen=True)
+class MediaMatch:
+    """One bank entry matched by one hash of one piece of content."""
+
+    bank: str
+    entry_id: int
+    hash_type: HashType
+    query_hash: str
+    distance: int
+    negative: bool
+    content_ref: str | None = None
+    frame: int | None = None
+    record_id: int | None = None
+
+    @property
+    def score(self) -> float:
+        return 1.0 - self.distance / PDQ_BITS if self.hash_type is HashType.PDQ else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bank": self.bank,
+            "entry_id": self.entry_id,
+            "hash_type": self.hash_type.value,
+            "query_hash": self.query_hash,
+            "distance": self.distance,
+            "negative": self.negative,
+            "score": round(self.score, 4),
+            "content_ref": self.content_ref,
+            "frame": self.frame,
+            "match_id": self.record_id,
+        }
+
+
+@dataclass(slots=True)
+class MatchOutcome:
+    """Result of matching one piece of content (or one list of hashes)."""
+
+    content_ref: str | None
+    matches: list[MediaMatch] = field(default_factory=list)  # positive, reportable
+    suppressed: list[MediaMatch] = field(default_factory=list)  # cancelled by a negative bank
+    negative: list[MediaMatch] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # hashes not matched, and why
+    quarantined: list[QuarantineDecision] = field(default_factory=list)
+    hashed: HashResult | None = None
+
+    @property
+    def matched(self) -> bool:
+        return bool(self.matches)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "content_ref": self.content_ref,
+            "matched": self.matched,
+            "matches": [m.to_dict() for m in self.matches],
+            "suppressed": [m.to_dict() for m in self.suppressed],
+            "negative": [m.to_dict() for m in self.negative],
+            "skipped": self.skipped,
+            "quarantined": [{"entry_id": q.entry_id, "reason": q.reason} for q in self.quarantined],
+            "hashes": self.hashed.to_dict() if self.hashed else None,
+        }
+
+
+@dataclass(slots=True, frozen=True)
+class UrlMatch:
+    found: FoundUrl
+    match: MediaMatch
+
+
+@dataclass(slots=True, frozen=True)
+class MediaRef:
+    """Media attached to a message: a reference plus its bytes, a path, or precomputed hashes."""
+
+    ref: str
+    data: bytes | None = None
+    path: Path | None = None
+    hashes: tuple[ContentHash, ...] = ()
+
+
+class MediaMatcher:
+    """Matches media and URLs against the banks of a :class:`BankStore`."""
+
+    def __init__(
+        self,
+        store: BankStore,
+        *,
+        hasher: MediaHasher | None = None,
+        min_quality: int = DEFAULT_MIN_QUALITY,
+        quarantine: QuarantinePolicy | None = None,
+        record_matches: bool = True,
+        clock: Callable[[], float] = time.time,
+        on_quarantine: Callable[[QuarantineDecision, StoredEntry | None], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.hasher = hasher or MediaHasher()
+        self.min_quality = min_quality
+        self.monitor = MatchRateMonitor(quarantine)
+        self.record_matches = record_matches
+        self.clock = clock
+        self.on_quarantine = on_quarantine
+        self._lock = threading.RLock()
+        self.reload()
+
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None, **kwargs: Any) -> MediaMatcher:
+        """A matcher over the SQLite store in ``data_dir`` (see :func:`default_data_dir`)."""
+        directory = Path(data_dir) if data_dir is not None else default_data_dir()
+        return cls(SqliteBankStore(directory / DB_FILE), **kwargs)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """(Re)build every in-memory index from the store; queries use the old ones meanwhile."""
+        banks = {b.name: b for b in self.store.list_banks()}
+        pdq_ids: list[int] = []
+        pdq_tags: list[int] = []
+        pdq_codes: list[bytes] = []
+        exact: dict[tuple[HashType, str], list[tuple[int, int]]] = {}
+        urls = UrlList()
+        disabled: set[int] = set()
+        quarantined: set[int] = set()
+        bank_ids = {b.name: b.id for b in banks.values()}
+        for entry in self.store.iter_entries():
+            tag = bank_ids[entry.bank]
+            if entry.disabled:
+                disabled.add(entry.id)
+            if entry.quarantined:
+                quarantined.add(entry.id)
+            self._route(entry, tag, pdq_ids, pdq_tags, pdq_codes, exact, urls)
+        codes = np.frombuffer(b"".join(pdq_codes), dtype=np.uint8).reshape(-1, 32)
+        pdq = PdqIndex.build(codes, np.array(pdq_ids, np.int64), np.array(pdq_tags, np.int32))
+        with self._lock:
+            self._banks = banks
+            self._bank_by_tag = {b.id: b for b in banks.values()}
+            self._pdq = pdq
+            self._exact = exact
+            self._urls = urls
+            self._disabled = disabled
+            self._quarantined = quarantined
+
+    @staticmethod
+    def _route(
+        entry: StoredEntry,
+        tag: int,
+        pdq_ids: list[int],
+        pdq_tags: list[int],
+        pdq_codes: list[bytes],
+        exact: dict[tuple[HashType, str], list[tuple[int, int]]],
+        urls: UrlList,
+    ) -> None:
+        if entry.hash_type is HashType.PDQ:
+            pdq_ids.append(entry.id)
+            pdq_tags.append(tag)
+            pdq_codes.append(bytes.fromhex(entry.value))
+        elif entry.hash_type is HashType.URL:
+            urls.add(entry.value, entry.id, tag, entry.wildcard)
+        else:
+            exact.setdefault((entry.hash_type, entry.value), []).append((entry.id, tag))
+
+    def _index_new(self, entries: Sequence[StoredEntry]) -> None:
+        pdq_ids: list[int] = []
+        pdq_tags: list[int] = []
+        pdq_codes: list[bytes] = []
+        with self._lock:
+            for entry in entries:
+                tag = self._banks[entry.bank].id
+                self._route(entry, tag, pdq_ids, pdq_tags, pdq_codes, self._exact, self._urls)
+        if pdq_ids:
+            codes = np.frombuffer(b"".join(pdq_codes), dtype=np.uint8).reshape(-1, 32)
+            self._pdq.add(codes, np.array(pdq_ids, np.int64), np.array(pdq_tags, np.int32))
+
+    # --- banks ------------------------------------------------------------------------------
+
+    def banks(self) -> list[Bank]:
+        return self.store.list_banks()
+
+    def bank(self, name: str) -> Bank:
+        found = self.store.get_bank(name)
+        if found is None:
+            raise BankError(f"no bank named {name!r}")
+        return found
+
+    def create_bank(
+        self,
+        name: str,
+        *,
+        threshold: int = DEFAULT_PDQ_THRESHOLD,
+        negative: bool = False,
+        description: str = "",
+    ) -> Bank:
+        bank = self.store.create_bank(
+            name, threshold=threshold, negative=negative, description=description
+        )
+        self._refresh_bank(bank)
+        return bank
+
+    def update_bank(
+        self,
+        name: str,
+        *,
+        enabled: bool | None = None,
+        threshold: int | None = None,
+        negative: bool | None = None,
+    ) -> Bank:
+        self.bank(name)
+        bank = self.store.update_bank(name, enabled=enabled, threshold=threshold, negative=negative)
+        self._refresh_bank(bank)
+        return bank
+
+    def _refresh_bank(self, bank: Bank) -> None:
+        with self._lock:
+            self._banks = {**self._banks, bank.name: bank}
+            self._bank_by_tag = {**self._bank_by_tag, bank.id: bank}
+
+    def import_bank(
+        self,
+        name: str,
+        source: str | Path | Iterable[str],
+        *,
+        fmt: BankFormat | str = BankFormat.AUTO,
+        threshold: int | None = None,
+        negative: bool | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import a bank file (creating the bank if needed). Bad lines are reported, not fatal.
+
+        ``progress`` is called with the number of lines read so far.
+        """
+        bank = self.store.get_bank(name)
+        if bank is None:
+            bank = self.create_bank(
+                name,
+                threshold=DEFAULT_PDQ_THRESHOLD if threshold is None else threshold,
+                negative=bool(negative),
+            )
+        elif threshold is not None or negative is not None:
+            bank = self.update_bank(name, threshold=threshold, negative=negative)
+        if isinstance(source, str | Path):
+            try:
+                handle = open(source, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
+            except OSError as exc:
+                raise BankError(f"cannot read {source}: {exc.strerror or exc}") from exc
+            with handle:
+                return self._import_lines(bank, handle, BankFormat(fmt), progress)
+        return self._import_lines(bank, iter(source), BankFormat(fmt), progress)
+
+    def _import_lines(
+        self,
+        bank: Bank,
+        lines: Iterable[str],
+        fmt: BankFormat,
+        progress: Callable[[int], None] | None,
+    ) -> ImportReport:
+        counted = _CountingLines(lines)
+        if fmt is BankFormat.AUTO:
+            head = list(islice(counted, 20))
+            fmt = guess_format(head)
+            stream: Iterable[str] = _chain(head, counted)
+        else:
+            stream = counted
+        report = ImportReport(bank=bank.name, format=fmt.value)
+        batch: list[BankEntry] = []
+        for item in read_entries(stream, fmt):
+            if isinstance(item, LineError):
+                report.errors.append(item)
+                continue
+            batch.append(item)
+            if len(batch) >= IMPORT_BATCH:
+                self._store_batch(bank, batch, report)
+                batch = []
+                if progress:
+                    progress(counted.count)
+        self._store_batch(bank, batch, report)
+        report.lines = counted.count
+        if progress:
+            progress(counted.count)
+        self.store.record_event(
+            "bank_import",
+            {"bank": bank.name, "added": report.added, "errors": len(report.errors)},
+        )
+        return report
+
+    def _store_batch(self, bank: Bank, batch: list[BankEntry], report: ImportReport) -> None:
+        if not batch:
+            return
+        added = self.store.add_entries(bank.name, batch)
+        report.added += len(added)
+        report.duplicates += len(batch) - len(added)
+        self._index_new(added)
+
+    # --- per-hash controls ------------------------------------------------------------------
+
+    def find_entries(self, hash_literal: str, bank: str | None = None) -> list[StoredEntry]:
+        """Entries holding a hash typed as ``pdq:HEX``/``md5:HEX``/``sha256:HEX``/bare hex/URL."""
+        if hash_literal.lower().startswith("url:"):
+            value = canonicalise_url(hash_literal[4:])
+            return self.store.find_entries(HashType.URL, value, bank)
+        found: list[StoredEntry] = []
+        for parsed in parse_hash_literal(hash_literal):
+            found.extend(self.store.find_entries(parsed.hash_type, parsed.value, bank))
+        return found
+
+    def set_hash_disabled(
+        self,
+        hash_literal: str,
+        disabled: bool,
+        *,
+        bank: str | None = None,
+        reason: str | None = None,
+    ) -> list[StoredEntry]:
+        """Disable (false positive) or re-enable a hash in one bank or all banks holding it."""
+        entries = self.find_entries(hash_literal, bank)
+        if not entries:
+            raise BankError(f"no bank entry holds {hash_literal!r}")
+        with self._lock:
+            for entry in entries:
+                self.store.set_disabled(entry.id, disabled, reason)
+                (self._disabled.add if disabled else self._disabled.discard)(entry.id)
+        self.store.record_event(
+            "hash_disabled" if disabled else "hash_enabled",
+            {"entries": [e.id for e in entries], "reason": reason},
+        )
+        return entries
+
+    def release_quarantine(
+        self, hash_literal: str, *, bank: str | None = None
+    ) -> list[StoredEntry]:
+        """A person confirmed the hash is fine to match again."""
+        entries = [e for e in self.find_entries(hash_literal, bank) if e.quarantined]
+        with self._lock:
+            for entry in entries:
+                self.store.set_quarantined(entry.id, False)
+                self._quarantined.discard(entry.id)
+                self.monitor.forget(entry.id)
+        if entries:
+            self.store.record_event("quarantine_released", {"entries": [e.id for e in entries]})
+        return entries
+
+    def quarantined(self) -> list[StoredEntry]:
+        return [e for e in self.store.iter_entries() if e.quarantined]
+
+    # --- matching ---------------------------------------------------------------------------
+
+    def hash_file(self, path: str | Path) -> HashResult:
+        return self.hasher.hash_file(path)
+
+    def hash_bytes(self, data: bytes, source: str | None = None) -> HashResult:
+        return self.hasher.hash_bytes(data, source)
+
+    def match_file(
+        self,
+        path: str | Path,
+        content_ref: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> MatchOutcome:
+        hashed = self.hasher.hash_file(path)
+        outcome = self.match_hashes(hashed.hashes, content_ref or str(path), context)
+        outcome.hashed = hashed
+        return outcome
+
+    def match_bytes(
+        self, data: bytes, content_ref: str | None = None, context: dict[str, Any] | None = None
+    ) -> MatchOutcome:
+        hashed = self.hasher.hash_bytes(data, content_ref)
+        outcome = self.match_hashes(hashed.hashes, content_ref, context)
+        outcome.hashed = hashed
+        return outcome
+
+    def match_hashes(
+        self,
+        hashes: Iterable[ContentHash],
+        content_ref: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> MatchOutcome:
+        """Look every hash of one piece of content up; apply controls; record and monitor."""
+        outcome = MatchOutcome(content_ref)
+        found: dict[int, MediaMatch] = {}
+        for digest in hashes:
+            for match in self._lookup(digest, content_ref, outcome):
+                best = found.get(match.entry_id)
+                if best is None or match.distance < best.distance:
+                    found[match.entry_id] = match
+        self._settle(list(found.values()), outcome, context)
+        return outcome
+
+    def _lookup(
+        self, digest: ContentHash, content_ref: str | None, outcome: MatchOutcome
+    ) -> list[MediaMatch]:
+        banks = self._bank_by_tag
+        inactive = self._disabled | self._quarantined
+        if digest.hash_type is HashType.PDQ:
+            if digest.quality is not None and digest.quality < self.min_quality:
+                outcome.skipped.append(
+                    f"pdq {digest.value} (frame {digest.frame}): quality {digest.quality} "
+                    f"below {self.min_quality}"
+                    if digest.frame is not None
+                    else f"pdq {digest.value}: quality {digest.quality} below {self.min_quality}"
+                )
+                return []
+            radius = max((b.threshold for b in banks.values() if b.enabled), default=-1)
+            if radius < 0:
+                return []
+            hits = [
+                (h.entry_id, h.tag, h.distance)
+                for h in self._pdq.search(pdq_hex_to_bytes(digest.value), radius)
+            ]
+        elif digest.hash_type is HashType.URL:
+            hits = [(e.entry_id, e.tag, 0) for e in self._urls.match(digest.value)]
+        else:
+            hits = [(i, t, 0) for i, t in self._exact.get((digest.hash_type, digest.value), ())]
+        out = []
+        for entry_id, tag, distance in hits:
+            bank = banks.get(tag)
+            if bank is None or not bank.enabled or entry_id in inactive:
+                continue
+            if digest.hash_type is HashType.PDQ and distance > bank.threshold:
+                continue
+            out.append(
+                MediaMatch(
+                    bank.name,
+                    entry_id,
+                    digest.hash_type,
+                    digest.value,
+                    distance,
+                    bank.negative,
+                    content_ref,
+                    digest.frame,
+                )
+            )
+        return out
+
+    def _settle(
+        self, found: list[MediaMatch], outcome: MatchOutcome, context: dict[str, Any] | None
+    ) -> None:
+        outcome.negative = [m for m in found if m.negative]
+        positives = sorted((m for m in found if not m.negative), key=lambda m: m.distance)
+        if outcome.negative:
+            outcome.suppressed = positives
+            positives = []
+        now = self.clock()
+        if self.record_matches:
+            suppressor = outcome.negative[0].bank if outcome.negative else None
+            for m in outcome.suppressed:
+                self.store.record_match(self._record(m, now, context, suppressed_by=suppressor))
+            for m in outcome.negative:
+                self.store.record_match(self._record(m, now, context))
+        for m in positives:
+            record_id = None
+            if self.record_matches:
+                record_id = self.store.record_match(self._record(m, now, context)).id
+            outcome.matches.append(
+                MediaMatch(
+                    m.bank,
+                    m.entry_id,
+                    m.hash_type,
+                    m.query_hash,
+                    m.distance,
+                    m.negative,
+                    m.content_ref,
+                    m.frame,
+                    record_id,
+                )
+            )
+            decision = self.monitor.observe(m.entry_id, now)
+            if decision is not None:
+                self._quarantine(decision)
+                outcome.quarantined.append(decision)
+
+    @staticmethod
+    def _record(
+        m: MediaMatch, at: float, context: dict[str, Any] | None, suppressed_by: str | None = None
+    ) -> MatchRecord:
+        return MatchRecord(
+            bank=m.bank,
+            entry_id=m.entry_id,
+            hash_type=m.hash_type.value,
+            query_hash=m.query_hash,
+            distance=m.distance,
+            content_ref=m.content_ref,
+            at=at,
+            negative=m.negative,
+            suppressed_by=suppressed_by,
+            context=context,
+        )
+
+    def _quarantine(self, decision: QuarantineDecision) -> None:
+        with self._lock:
+            self._quarantined.add(decision.entry_id)
+        self.store.set_quarantined(decision.entry_id, True, decision.reason)
+        entry = (
+            self.store.get_entry(decision.entry_id) if hasattr(self.store, "get_entry") else None
+        )
+        detail = {"entry_id": decision.entry_id, "reason": decision.reason}
+        if entry is not None:
+            detail |= {"bank": entry.bank, "hash_type": entry.hash_type.value, "value": entry.value}
+        self.store.record_event("quarantine", detail)
+        log.warning("hash quarantined until reviewed: %s", detail)
+        if self.on_quarantine is not None:
+            self.on_quarantine(decision, entry)
+
+    # --- URLs -------------------------------------------------------------------------------
+
+    def match_url(self, url: str, context: dict[str, Any] | None = None) -> MatchOutcome:
+        """Match one URL (canonicalised first) against the URL banks."""
+        canonical = canonicalise_url(url)
+        return self.match_hashes([ContentHash(HashType.URL, canonical)], canonical, context)
+
+    def url_matches(self, text: str, context: dict[str, Any] | None = None) -> list[UrlMatch]:
+        """Listed URLs found in chat text, obfuscated ones included."""
+        out: list[UrlMatch] = []
+        for found in find_urls(text):
+            outcome = self.match_hashes(
+                [ContentHash(HashType.URL, found.canonical)], found.canonical, context
+            )
+            out.extend(UrlMatch(found, m) for m in outcome.matches)
+        return out
+
+    # --- signals for the engine -------------------------------------------------------------
+
+    def url_signals(
+        self,
+        text: str,
+        *,
+        message_index: int = 0,
+        sender: str = "",
+        context: dict[str, Any] | None = None,
+    ) -> list[Signal]:
+        """``url_match`` signals for the listed URLs in ``text``; spans index ``text``."""
+        return [
+            Signal(
+                kind="url_match",
+                message_index=message_index,
+                sender=sender,
+                score=hit.match.score,
+                span=hit.found.span,
+                excerpt=hit.found.text,
+                source="media",
+                detail={
+                    "bank": hit.match.bank,
+                    "distance": 0,
+                    "content_ref": hit.found.canonical,
+                    "hash_type": HashType.URL.value,
+                    "obfuscated": hit.found.obfuscated,
+                    "match_id": hit.match.record_id,
+                },
+            )
+            for hit in self.url_matches(text, context)
+        ]
+
+    def signals_for_message(
+        self,
+        message: Message,
+        media_refs: Iterable[MediaRef | str | Path] = (),
+        *,
+        message_index: int | None = None,
+        include_urls: bool = True,
+        on_error: str = "raise",
+    ) -> list[Signal]:
+        """``media_match`` signals for a message's attachments, plus ``url_match`` for its text.
+
+        ``on_error="log"`` logs media that cannot be hashed and goes on; the default raises
+        :class:`MediaError` so the caller decides.
+        """
+        index = message.index if message_index is None else message_index
+        if index is None:
+            raise ValueError("message.index is not set: pass message_index")
+        context = {
+            "conversation_id": message.conversation_id,
+            "message_index": index,
+            "message_id": message.message_id,
+            "sender": message.sender,
+        }
+        signals: list[Signal] = []
+        for item in media_refs:
+            ref = item if isinstance(item, MediaRef) else MediaRef(str(item), path=Path(item))
+            try:
+                outcome = self._match_ref(ref, context)
+            except MediaError as exc:
+                if on_error != "log":
+                    raise
+                log.warning("media %s of message %s not matched: %s", ref.ref, index, exc)
+                continue
+            signals.extend(
+                Signal(
+                    kind="media_match",
+                    message_index=index,
+                    sender=message.sender,
+                    score=m.score,
+                    source="media",
+                    detail={
+                        "bank": m.bank,
+                        "distance": m.distance,
+                        "content_ref": ref.ref,
+                        "hash_type": m.hash_type.value,
+                        "frame": m.frame,
+                        "match_id": m.record_id,
+                    },
+                )
+                for m in outcome.matches
+            )
+        if include_urls and message.text:
+            signals.extend(
+                self.url_signals(
+                    message.text, message_index=index, sender=message.sender, context=context
+                )
+            )
+        return signals
+
+    def _match_ref(self, ref: MediaRef, context: dict[str, Any]) -> MatchOutcome:
+        if ref.hashes:
+            return self.match_hashes(ref.hashes, ref.ref, context)
+        if ref.data is not None:
+            return self.match_bytes(ref.data, ref.ref, context)
+        if ref.path is not None:
+            return self.match_file(ref.path, ref.ref, context)
+        raise MediaError("media reference has no data, path or hashes", source=ref.ref)
+
+
+class _CountingLines:
+    """Iterates lines and counts them, for progress and the report."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.count = 0
+
+    def __iter__(self) -> _CountingLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.count += 1
+        return line
+
+
+def _chain(head: list[str], rest: Iterable[str]) -> Iterable[str]:
+    yield from head
+    yield from rest

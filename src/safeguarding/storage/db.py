@@ -1,0 +1,71 @@
+"""Database engines: one URL chooses SQLite (embedded default) or PostgreSQL (production).
+
+SQLite runs in WAL mode so readers never block the single writer. ``synchronous=NORMAL`` is
+the default: in WAL mode a committed transaction is in the WAL file (the OS page cache) before
+``COMMIT`` returns, so it survives a crash or ``kill -9`` of the process; only a power loss or
+kernel crash can lose the last transactions. ``SAFEGUARDING_SQLITE_SYNCHRONOUS=FULL`` fsyncs
+every commit for power-loss durability at a throughput cost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_DB_URL = "sqlite:///./var/safeguarding.db"
+WRITE_OPTION = "safeguarding_write"
+
+
+def normalise_url(url: str) -> str:
+    """Let users write ``postgresql://`` and still get the installed psycopg 3 driver."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
+    """Create an engine with the pragmas and pool that suit the backend."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:")
+    if not in_memory:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    if in_memory:
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+    sync = sqlite_synchronous.upper()
+    if sync not in ("NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"SQLite synchronous must be NORMAL, FULL or EXTRA, not {sync!r}")
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling would defer BEGIN; take control of it.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if not in_memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={sync}")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # Writers take the lock up front: a deferred read-then-write could fail with BUSY
+        # instead of waiting when another process (the CLI) writes at the same time.
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

@@ -1,0 +1,229 @@
+"""Relational schema of the service (SQLAlchemy 2 declarative models).
+
+Every row that belongs to a platform carries ``tenant_id`` and every query filters on it, so
+one tenant can never see or touch another's data. Alembic migrations in
+``storage/migrations`` create exactly these tables; a test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# BIGINT autoincrement is not a rowid alias on SQLite; INTEGER is, and it is 64-bit there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Tenant(Base):
+    """A platform using the service; owns keys, webhooks and all its data."""
+
+    __tablename__ = "tenants"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    webhook_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    webhook_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class ApiKey(Base):
+    """An API key; only a SHA-256 of its secret part is stored."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Event(Base):
+    """Every accepted event id, for idempotency; ``result`` is what the first call answered."""
+
+    __tablename__ = "events"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Conversation(Base):
+    """Current engine state and assessment of one conversation."""
+
+    __tablename__ = "conversations"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    risk: Mapped[float] = mapped_column(Float, default=0.0)
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    alerted_level: Mapped[int] = mapped_column(Integer, default=0)
+    offender: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    at_risk: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    engine_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    evidence_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ConversationMember(Base):
+    """Which accounts took part in a conversation (for account-level assessments)."""
+
+    __tablename__ = "conversation_members"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    __table_args__ = (Index("ix_members_account", "tenant_id", "account_id"),)
+
+
+class StoredMessage(Base):
+    """A message; ``text`` is set to NULL by the retention purge unless held as evidence."""
+
+    __tablename__ = "messages"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(200))
+    sender: Mapped[str] = mapped_column(String(200))
+    recipients: Mapped[list[Any]] = mapped_column(JSON)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    media: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    text_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (UniqueConstraint("tenant_id", "conversation_id", "message_id"),)
+
+
+class Account(Base):
+    """Facts a platform told us about one of its accounts."""
+
+    __tablename__ = "accounts"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    declared_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    age_band: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    verified_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Connection(Base):
+    """A connection (contact list) change between two accounts."""
+
+    __tablename__ = "connections"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[str] = mapped_column(String(200))
+    other_account_id: Mapped[str] = mapped_column(String(200))
+    change: Mapped[str] = mapped_column(String(10))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (Index("ix_connections_pair", "tenant_id", "account_id", "other_account_id"),)
+
+
+class UserReport(Base):
+    """A user's report ("this person made me uncomfortable"); read by the policy stage."""
+
+    __tablename__ = "user_reports"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    event_id: Mapped[str] = mapped_column(String(200))
+    reporter_id: Mapped[str] = mapped_column(String(200))
+    reported_id: Mapped[str] = mapped_column(String(200))
+    conversation_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reason: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (Index("ix_reports_reported", "tenant_id", "reported_id"),)
+
+
+class AlertRow(Base):
+    """An alert: a conversation reached a level for the first time (or escalated)."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[str] = mapped_column(String(200))
+    level: Mapped[int] = mapped_column(Integer)
+    risk: Mapped[float] = mapped_column(Float)
+    message_index: Mapped[int] = mapped_column(Integer)
+    offender: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    at_risk: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    tactics: Mapped[list[Any]] = mapped_column(JSON)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    __table_args__ = (Index("ix_alerts_open", "tenant_id", "status", "raised_at"),)
+
+
+class OutboxRow(Base):
+    """A webhook to deliver; delivered in ``id`` order within (tenant, ordering_key)."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    ordering_key: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    __table_args__ = (
+        Index("ix_outbox_pending", "delivered_at", "dead_at", "tenant_id", "ordering_key", "id"),
+    )

@@ -1,0 +1,179 @@
+"""Plain records the repository takes and returns, so callers never hold ORM sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(slots=True, frozen=True)
+class TenantRecord:
+    id: str
+    name: str
+    created_at: datetime
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ApiKeyRecord:
+    id: str
+    tenant_id: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class StoredEvent:
+    """An event id already accepted: its payload digest and the result first answered."""
+
+    event_id: str
+    digest: str
+    result: dict[str, Any]
+
+
+@dataclass(slots=True, frozen=True)
+class ConversationRecord:
+    id: str
+    message_count: int
+    level: int
+    risk: float
+    assessment: dict[str, Any] | None
+    engine_state: dict[str, Any] | None
+    updated_at: datetime
+    evidence_hold: bool = False
+    alerted_level: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class AccountRecord:
+    id: str
+    declared_age: int | None
+    age_band: str | None
+    verified_age: int | None
+    created_at: datetime | None
+
+
+@dataclass(slots=True)
+class MessageRow:
+    conversation_id: str
+    idx: int
+    message_id: str
+    event_id: str
+    sender: str
+    recipients: list[str]
+    ts: datetime
+    text: str
+    media: list[dict[str, Any]] | None = None
+
+
+@dataclass(slots=True)
+class ConversationUpdate:
+    """New state of one conversation after a batch; ``is_new`` picks insert over update."""
+
+    id: str
+    is_new: bool
+    message_count: int
+    risk: float
+    level: int
+    alerted_level: int
+    offender: str | None
+    at_risk: str | None
+    assessment: dict[str, Any] | None
+    engine_state: dict[str, Any] | None
+    evidence_hold: bool = False
+    members: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class AlertRecord:
+    conversation_id: str
+    level: int
+    risk: float
+    message_index: int
+    offender: str | None
+    at_risk: str | None
+    tactics: list[str]
+    raised_at: datetime
+    id: int | None = None
+    status: str = "open"
+
+
+@dataclass(slots=True)
+class ReportRecord:
+    event_id: str
+    reporter_id: str
+    reported_id: str
+    conversation_id: str | None
+    reason: str
+    comment: str | None
+    ts: datetime
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class ConnectionRecord:
+    account_id: str
+    other_account_id: str
+    change: str  # "added" | "removed"
+    ts: datetime
+
+
+@dataclass(slots=True)
+class OutboxMessage:
+    """A webhook to deliver. ``ordering_key`` (a conversation id) orders delivery."""
+
+    ordering_key: str
+    event_type: str
+    payload: dict[str, Any]
+    id: int | None = None
+    tenant_id: str | None = None
+    attempts: int = 0
+    created_at: datetime | None = None
+    alert_index: int | None = None
+    """Index into ``WriteBatch.alerts``: the stored alert's id is added to the payload."""
+
+
+@dataclass(slots=True)
+class WriteBatch:
+    """Everything one ingest call writes, committed in one transaction."""
+
+    tenant_id: str
+    received_at: datetime
+    events: list[tuple[str, str, str, str | None, dict[str, Any]]] = field(default_factory=list)
+    """(event_id, kind, digest, conversation_id, result)"""
+    messages: list[MessageRow] = field(default_factory=list)
+    conversations: list[ConversationUpdate] = field(default_factory=list)
+    accounts: list[AccountRecord] = field(default_factory=list)
+    connections: list[ConnectionRecord] = field(default_factory=list)
+    reports: list[ReportRecord] = field(default_factory=list)
+    alerts: list[AlertRecord] = field(default_factory=list)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+
+
+@dataclass(slots=True, frozen=True)
+class AccountSummary:
+    """An account's risk across all its conversations."""
+
+    account_id: str
+    known: bool
+    conversations: int
+    alerted_conversations: int
+    max_risk_as_offender: float
+    max_level_as_offender: int
+    conversations_at_risk: int
+    max_risk_at_risk: float
+    reports_received: int
+    reports_made: int
+    facts: AccountRecord | None
+
+
+@dataclass(slots=True, frozen=True)
+class PurgeReport:
+    cutoff: datetime
+    dry_run: bool
+    messages_purged: int
+    messages_kept_as_evidence: int
+    by_tenant: dict[str, int]

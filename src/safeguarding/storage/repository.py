@@ -1,0 +1,807 @@
+"""The one storage interface every other layer uses (SQLite or PostgreSQL behind it).
+
+Writes are grouped: :meth:`Repository.write_batch` commits the events, messages, engine state,
+alerts and outbox rows of one ingest call in a single transaction, so an acknowledged event is
+always complete and a failed one leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from safeguarding.storage import migrate
+from safeguarding.storage.db import WRITE_OPTION, make_engine
+from safeguarding.storage.models import (
+    Account,
+    AlertRow,
+    ApiKey,
+    Base,
+    Conversation,
+    ConversationMember,
+    Event,
+    OutboxRow,
+    StoredMessage,
+    Tenant,
+    UserReport,
+)
+from safeguarding.storage.models import (
+    Connection as ConnectionRow,
+)
+from safeguarding.storage.records import (
+    AccountRecord,
+    AccountSummary,
+    AlertRecord,
+    ApiKeyRecord,
+    ConversationRecord,
+    OutboxMessage,
+    PurgeReport,
+    ReportRecord,
+    StoredEvent,
+    TenantRecord,
+    WriteBatch,
+)
+
+KEY_PREFIX = "sg"
+DEFAULT_SCOPES = ("events:write", "read")
+KNOWN_SCOPES = frozenset({"events:write", "read", "admin"})
+
+
+class DuplicateEventError(Exception):
+    """An event id was inserted by a concurrent writer; the caller should re-read it."""
+
+
+def _t(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _hash_secret(secret: str) -> str:
+    # Keys are 256-bit random, so a fast hash is enough (no dictionary to guess from).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_api_key(token: str) -> tuple[str, str] | None:
+    """Split ``sg_<key id>_<secret>`` into (key id, secret)."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+class Repository:
+    """Storage for the service. Thread-safe; on SQLite, writes are serialised in-process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str, *, sqlite_synchronous: str = "NORMAL") -> Repository:
+        return cls(make_engine(url, sqlite_synchronous=sqlite_synchronous))
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def migrate(self) -> None:
+        with self._write_lock:
+            migrate.upgrade(self.engine)
+
+    def is_migrated(self) -> bool:
+        return migrate.is_up_to_date(self.engine)
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(1)).scalar() == 1
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite, serialised in-process)."""
+        with self._write_lock, self.engine.connect() as conn:
+            conn = conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
+    def _upsert(
+        self, conn: Connection, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]
+    ) -> None:
+        if not rows:
+            return
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        stmt = dialect_insert(table)
+        updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+        conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
+
+    def _insert_ignore(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+    # --- tenants and keys ----------------------------------------------------------------
+    def create_tenant(
+        self, name: str, *, webhook_url: str | None = None, webhook_secret: str | None = None
+    ) -> TenantRecord:
+        record = TenantRecord(
+            id="t_" + secrets.token_hex(8),
+            name=name,
+            created_at=_now(),
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+        )
+        with self._write() as conn:
+            conn.execute(
+                insert(_t(Tenant)),
+                [
+                    {
+                        "id": record.id,
+                        "name": name,
+                        "created_at": record.created_at,
+                        "webhook_url": webhook_url,
+                        "webhook_secret": webhook_secret,
+                    }
+                ],
+            )
+        return record
+
+    def set_webhook(self, tenant_id: str, url: str | None, secret: str | None) -> bool:
+        with self._write() as conn:
+            result = conn.execute(
+                update(_t(Tenant))
+                .where(Tenant.id == tenant_id)
+                .values(webhook_url=url, webhook_secret=secret)
+            )
+            return bool(result.rowcount)
+
+    def _tenant(self, row: Any) -> TenantRecord:
+        return TenantRecord(row.id, row.name, row.created_at, row.webhook_url, row.webhook_secret)
+
+    def get_tenant(self, tenant_id: str) -> TenantRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_t(Tenant)).where(Tenant.id == tenant_id)).first()
+        return self._tenant(row) if row else None
+
+    def find_tenant(self, id_or_name: str) -> TenantRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(_t(Tenant)).where(or_(Tenant.id == id_or_name, Tenant.name == id_or_name))
+            ).first()
+        return self._tenant(row) if row else None
+
+    def list_tenants(self) -> list[TenantRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_t(Tenant)).order_by(Tenant.created_at)).all()
+        return [self._tenant(r) for r in rows]
+
+    def create_api_key(
+        self, tenant_id: str, scopes: Iterable[str] = DEFAULT_SCOPES
+    ) -> tuple[ApiKeyRecord, str]:
+        """Create a key; the plain token is returned once and never stored."""
+        scope_list = tuple(sorted(set(scopes)))
+        unknown = set(scope_list) - KNOWN_SCOPES
+        if unknown:
+            raise ValueError(f"unknown scopes {sorted(unknown)}; known: {sorted(KNOWN_SCOPES)}")
+        if self.get_tenant(tenant_id) is None:
+            raise KeyError(f"no tenant {tenant_id!r}")
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32).replace("_", "-")
+        record = ApiKeyRecord(key_id, tenant_id, scope_list, _now())
+        with self._write() as conn:
+            conn.execute(
+                insert(_t(ApiKey)),
+                [
+                    {
+                        "id": key_id,
+                        "tenant_id": tenant_id,
+                        "secret_hash": _hash_secret(secret),
+                        "scopes": " ".join(scope_list),
+                        "created_at": record.created_at,
+                    }
+                ],
+            )
+        return record, f"{KEY_PREFIX}_{key_id}_{secret}"
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        with self._write() as conn:
+            result = conn.execute(
+                update(_t(ApiKey))
+                .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+                .values(revoked_at=_now())
+            )
+            return bool(result.rowcount)
+
+    def list_api_keys(self, tenant_id: str | None = None) -> list[ApiKeyRecord]:
+        stmt = select(_t(ApiKey)).order_by(ApiKey.created_at)
+        if tenant_id:
+            stmt = stmt.where(ApiKey.tenant_id == tenant_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return [
+            ApiKeyRecord(r.id, r.tenant_id, tuple(r.scopes.split()), r.created_at, r.revoked_at)
+            for r in rows
+        ]
+
+    def authenticate(self, token: str) -> ApiKeyRecord | None:
+        """The active key a token belongs to, or None (unknown, wrong secret or revoked)."""
+        parsed = parse_api_key(token)
+        if parsed is None:
+            return None
+        key_id, secret = parsed
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_t(ApiKey)).where(ApiKey.id == key_id)).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        if not hmac.compare_digest(row.secret_hash, _hash_secret(secret)):
+            return None
+        return ApiKeyRecord(row.id, row.tenant_id, tuple(row.scopes.split()), row.created_at)
+
+    # --- ingest --------------------------------------------------------------------------
+    def stored_events(self, tenant_id: str, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
+        found: dict[str, StoredEvent] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(event_ids), 500):
+                chunk = list(event_ids[start : start + 500])
+                rows = conn.execute(
+                    select(Event.event_id, Event.digest, Event.result).where(
+                        Event.tenant_id == tenant_id, Event.event_id.in_(chunk)
+                    )
+                ).all()
+                found.update(
+                    {r.event_id: StoredEvent(r.event_id, r.digest, r.result) for r in rows}
+                )
+        return found
+
+    def get_conversation(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(_t(Conversation)).where(
+                    Conversation.tenant_id == tenant_id, Conversation.id == conversation_id
+                )
+            ).first()
+        if row is None:
+            return None
+        return ConversationRecord(
+            row.id,
+            row.message_count,
+            row.level,
+            row.risk,
+            row.assessment,
+            row.engine_state,
+            row.updated_at,
+            row.evidence_hold,
+            row.alerted_level,
+        )
+
+    def existing_conversations(self, tenant_id: str, ids: Iterable[str]) -> set[str]:
+        wanted = list(set(ids))
+        if not wanted:
+            return set()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Conversation.id).where(
+                    Conversation.tenant_id == tenant_id, Conversation.id.in_(wanted)
+                )
+            ).all()
+        return {r.id for r in rows}
+
+    def conversation_members(self, tenant_id: str, conversation_id: str) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ConversationMember.account_id).where(
+                    ConversationMember.tenant_id == tenant_id,
+                    ConversationMember.conversation_id == conversation_id,
+                )
+            ).all()
+        return {r.account_id for r in rows}
+
+    def get_accounts(self, tenant_id: str, ids: Iterable[str]) -> dict[str, AccountRecord]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_t(Account)).where(Account.tenant_id == tenant_id, Account.id.in_(wanted))
+            ).all()
+        return {
+            r.id: AccountRecord(r.id, r.declared_age, r.age_band, r.verified_age, r.created_at)
+            for r in rows
+        }
+
+    def connected_pairs(self, tenant_id: str, account_ids: Iterable[str]) -> set[frozenset[str]]:
+        """Pairs of these accounts whose latest connection change is "added"."""
+        ids = list(set(account_ids))
+        if len(ids) < 2:
+            return set()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    ConnectionRow.account_id, ConnectionRow.other_account_id, ConnectionRow.change
+                )
+                .where(
+                    ConnectionRow.tenant_id == tenant_id,
+                    ConnectionRow.account_id.in_(ids),
+                    ConnectionRow.other_account_id.in_(ids),
+                )
+                .order_by(ConnectionRow.ts, ConnectionRow.id)
+            ).all()
+        latest: dict[frozenset[str], str] = {}
+        for row in rows:
+            latest[frozenset((row.account_id, row.other_account_id))] = row.change
+        return {pair for pair, change in latest.items() if change == "added"}
+
+    def write_batch(self, batch: WriteBatch) -> list[int]:
+        """Commit one ingest call atomically; returns the ids given to the new alerts.
+
+        Raises :class:`DuplicateEventError` when another writer stored one of the event ids
+        first (the unique key is the last line of defence for idempotency).
+        """
+        tenant = batch.tenant_id
+        at = batch.received_at
+        try:
+            with self._write() as conn:
+                return self._write_batch(conn, tenant, at, batch)
+        except IntegrityError as exc:
+            raise DuplicateEventError(str(exc.orig)) from exc
+
+    def _write_batch(
+        self, conn: Connection, tenant: str, at: datetime, batch: WriteBatch
+    ) -> list[int]:
+        if batch.events:
+            conn.execute(
+                insert(_t(Event)),
+                [
+                    {
+                        "tenant_id": tenant,
+                        "event_id": eid,
+                        "kind": kind,
+                        "digest": digest,
+                        "conversation_id": cid,
+                        "received_at": at,
+                        "result": result,
+                    }
+                    for eid, kind, digest, cid, result in batch.events
+                ],
+            )
+        if batch.messages:
+            conn.execute(
+                insert(_t(StoredMessage)),
+                [
+                    {
+                        "tenant_id": tenant,
+                        "conversation_id": m.conversation_id,
+                        "idx": m.idx,
+                        "message_id": m.message_id,
+                        "event_id": m.event_id,
+                        "sender": m.sender,
+                        "recipients": m.recipients,
+                        "ts": m.ts,
+                        "received_at": at,
+                        "text": m.text,
+                        "media": m.media,
+                    }
+                    for m in batch.messages
+                ],
+            )
+        new = [c for c in batch.conversations if c.is_new]
+        old = [c for c in batch.conversations if not c.is_new]
+        if new:
+            conn.execute(
+                insert(_t(Conversation)),
+                [
+                    {
+                        "tenant_id": tenant,
+                        "id": c.id,
+                        "created_at": at,
+                        "updated_at": at,
+                        "message_count": c.message_count,
+                        "risk": c.risk,
+                        "level": c.level,
+                        "alerted_level": c.alerted_level,
+                        "offender": c.offender,
+                        "at_risk": c.at_risk,
+                        "assessment": c.assessment,
+                        "engine_state": c.engine_state,
+                        "evidence_hold": c.evidence_hold,
+                    }
+                    for c in new
+                ],
+            )
+        for c in old:
+            values: dict[str, Any] = {
+                "updated_at": at,
+                "message_count": c.message_count,
+                "risk": c.risk,
+                "level": c.level,
+                "alerted_level": c.alerted_level,
+                "offender": c.offender,
+                "at_risk": c.at_risk,
+                "assessment": c.assessment,
+                "engine_state": c.engine_state,
+            }
+            if c.evidence_hold:  # a hold is never lifted by ingest
+                values["evidence_hold"] = True
+            conn.execute(
+                update(_t(Conversation))
+                .where(Conversation.tenant_id == tenant, Conversation.id == c.id)
+                .values(**values)
+            )
+        members = [
+            {"tenant_id": tenant, "conversation_id": c.id, "account_id": a}
+            for c in batch.conversations
+            for a in sorted(c.members)
+        ]
+        self._insert_ignore(conn, _t(ConversationMember), members)
+        self._upsert(
+            conn,
+            _t(Account),
+            [
+                {
+                    "tenant_id": tenant,
+                    "id": a.id,
+                    "declared_age": a.declared_age,
+                    "age_band": a.age_band,
+                    "verified_age": a.verified_age,
+                    "created_at": a.created_at,
+                    "updated_at": at,
+                }
+                for a in batch.accounts
+            ],
+            ("tenant_id", "id"),
+        )
+        if batch.connections:
+            conn.execute(
+                insert(_t(ConnectionRow)),
+                [
+                    {
+                        "tenant_id": tenant,
+                        "account_id": c.account_id,
+                        "other_account_id": c.other_account_id,
+                        "change": c.change,
+                        "ts": c.ts,
+                    }
+                    for c in batch.connections
+                ],
+            )
+        if batch.reports:
+            conn.execute(
+                insert(_t(UserReport)),
+                [
+                    {
+                        "tenant_id": tenant,
+                        "event_id": r.event_id,
+                        "reporter_id": r.reporter_id,
+                        "reported_id": r.reported_id,
+                        "conversation_id": r.conversation_id,
+                        "reason": r.reason,
+                        "comment": r.comment,
+                        "ts": r.ts,
+                    }
+                    for r in batch.reports
+                ],
+            )
+        alert_ids: list[int] = []
+        for a in batch.alerts:  # one by one: we need each id for its webhook payload
+            result = conn.execute(
+                insert(_t(AlertRow)).values(
+                    tenant_id=tenant,
+                    conversation_id=a.conversation_id,
+                    level=a.level,
+                    risk=a.risk,
+                    message_index=a.message_index,
+                    offender=a.offender,
+                    at_risk=a.at_risk,
+                    tactics=a.tactics,
+                    raised_at=a.raised_at,
+                    status="open",
+                )
+            )
+            assert result.inserted_primary_key is not None
+            alert_ids.append(int(result.inserted_primary_key[0]))
+        for m in batch.outbox:
+            if m.alert_index is not None:
+                m.payload = {**m.payload, "alert_id": alert_ids[m.alert_index]}
+        self._add_outbox(conn, tenant, at, batch.outbox)
+        return alert_ids
+
+    def _add_outbox(
+        self, conn: Connection, tenant: str, at: datetime, messages: list[OutboxMessage]
+    ) -> None:
+        if messages:
+            conn.execute(
+                insert(_t(OutboxRow)),
+                [
+                    {
+                        "tenant_id": tenant,
+                        "ordering_key": m.ordering_key,
+                        "event_type": m.event_type,
+                        "payload": m.payload,
+                        "created_at": at,
+                        "attempts": 0,
+                        "next_attempt_at": at,
+                    }
+                    for m in messages
+                ],
+            )
+
+    def enqueue_webhooks(self, tenant_id: str, messages: list[OutboxMessage]) -> None:
+        """Queue webhook events from other stages (e.g. actions) outside an ingest call."""
+        with self._write() as conn:
+            self._add_outbox(conn, tenant_id, _now(), messages)
+
+    def hold_evidence(self, tenant_id: str, conversation_id: str, hold: bool = True) -> bool:
+        """Mark a conversation as evidence in a case: retention never purges its text."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(_t(Conversation))
+                .where(Conversation.tenant_id == tenant_id, Conversation.id == conversation_id)
+                .values(evidence_hold=hold)
+            )
+            return bool(result.rowcount)
+
+    # --- reads ---------------------------------------------------------------------------
+    def messages(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_t(StoredMessage))
+                .where(
+                    StoredMessage.tenant_id == tenant_id,
+                    StoredMessage.conversation_id == conversation_id,
+                )
+                .order_by(StoredMessage.idx)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def alerts(
+        self,
+        tenant_id: str,
+        *,
+        status: str | None = "open",
+        level: int | None = None,
+        min_level: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_id: int | None = None,
+        limit: int = 50,
+    ) -> list[AlertRecord]:
+        """Alerts newest first; ``after_id`` continues a page (keyset paging)."""
+        stmt = select(_t(AlertRow)).where(AlertRow.tenant_id == tenant_id)
+        if status:
+            stmt = stmt.where(AlertRow.status == status)
+        if level is not None:
+            stmt = stmt.where(AlertRow.level == level)
+        if min_level is not None:
+            stmt = stmt.where(AlertRow.level >= min_level)
+        if since is not None:
+            stmt = stmt.where(AlertRow.raised_at >= since)
+        if until is not None:
+            stmt = stmt.where(AlertRow.raised_at < until)
+        if after_id is not None:
+            stmt = stmt.where(AlertRow.id < after_id)
+        stmt = stmt.order_by(AlertRow.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return [
+            AlertRecord(
+                r.conversation_id,
+                r.level,
+                r.risk,
+                r.message_index,
+                r.offender,
+                r.at_risk,
+                list(r.tactics),
+                r.raised_at,
+                r.id,
+                r.status,
+            )
+            for r in rows
+        ]
+
+    def set_alert_status(self, tenant_id: str, alert_id: int, status: str) -> bool:
+        with self._write() as conn:
+            result = conn.execute(
+                update(_t(AlertRow))
+                .where(AlertRow.tenant_id == tenant_id, AlertRow.id == alert_id)
+                .values(status=status)
+            )
+            return bool(result.rowcount)
+
+    def reports(
+        self,
+        tenant_id: str,
+        *,
+        reported_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> list[ReportRecord]:
+        """User reports, for the policy stage and moderators."""
+        stmt = select(_t(UserReport)).where(UserReport.tenant_id == tenant_id)
+        if reported_id is not None:
+            stmt = stmt.where(UserReport.reported_id == reported_id)
+        if conversation_id is not None:
+            stmt = stmt.where(UserReport.conversation_id == conversation_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt.order_by(UserReport.id)).all()
+        return [
+            ReportRecord(
+                r.event_id,
+                r.reporter_id,
+                r.reported_id,
+                r.conversation_id,
+                r.reason,
+                r.comment,
+                r.ts,
+                r.id,
+            )
+            for r in rows
+        ]
+
+    def account_summary(self, tenant_id: str, account_id: str) -> AccountSummary:
+        """Aggregate an account's conversations: worst risk as offender, alerts, reports."""
+        c = _t(Conversation).c
+        m = _t(ConversationMember).c
+        with self.engine.connect() as conn:
+            convs = conn.execute(
+                select(c.id, c.risk, c.level, c.offender, c.at_risk, c.assessment)
+                .join(
+                    _t(ConversationMember),
+                    and_(m.tenant_id == c.tenant_id, m.conversation_id == c.id),
+                )
+                .where(m.tenant_id == tenant_id, m.account_id == account_id)
+            ).all()
+            received = conn.execute(
+                select(func.count())
+                .select_from(_t(UserReport))
+                .where(UserReport.tenant_id == tenant_id, UserReport.reported_id == account_id)
+            ).scalar_one()
+            made = conn.execute(
+                select(func.count())
+                .select_from(_t(UserReport))
+                .where(UserReport.tenant_id == tenant_id, UserReport.reporter_id == account_id)
+            ).scalar_one()
+        facts = self.get_accounts(tenant_id, [account_id]).get(account_id)
+        as_offender = [r for r in convs if r.offender == account_id]
+        at_risk = [r for r in convs if r.at_risk == account_id]
+        alerted = [
+            r for r in convs if r.assessment and r.assessment.get("first_alert_index") is not None
+        ]
+        return AccountSummary(
+            account_id=account_id,
+            known=bool(convs or facts or received or made),
+            conversations=len(convs),
+            alerted_conversations=len(alerted),
+            max_risk_as_offender=max((r.risk for r in as_offender), default=0.0),
+            max_level_as_offender=max((r.level for r in as_offender), default=0),
+            conversations_at_risk=len(at_risk),
+            max_risk_at_risk=max((r.risk for r in at_risk), default=0.0),
+            reports_received=int(received),
+            reports_made=int(made),
+            facts=facts,
+        )
+
+    # --- outbox --------------------------------------------------------------------------
+    def due_webhooks(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+        """The first undelivered message of each (tenant, ordering key), if it is due."""
+        o = _t(OutboxRow).c
+        pending = and_(o.delivered_at.is_(None), o.dead_at.is_(None))
+        heads = (
+            select(o.tenant_id, o.ordering_key, func.min(o.id).label("head"))
+            .where(pending)
+            .group_by(o.tenant_id, o.ordering_key)
+            .subquery()
+        )
+        stmt = (
+            select(_t(OutboxRow))
+            .join(heads, o.id == heads.c.head)
+            .where(o.next_attempt_at <= now)
+            .order_by(o.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return [
+            OutboxMessage(
+                r.ordering_key,
+                r.event_type,
+                r.payload,
+                r.id,
+                r.tenant_id,
+                r.attempts,
+                r.created_at,
+            )
+            for r in rows
+        ]
+
+    def mark_delivered(self, outbox_id: int, at: datetime) -> None:
+        with self._write() as conn:
+            conn.execute(
+                update(_t(OutboxRow))
+                .where(OutboxRow.id == outbox_id)
+                .values(delivered_at=at, attempts=OutboxRow.attempts + 1, last_error=None)
+            )
+
+    def mark_failed(
+        self, outbox_id: int, error: str, next_attempt_at: datetime, dead: bool = False
+    ) -> None:
+        values: dict[str, Any] = {
+            "attempts": OutboxRow.attempts + 1,
+            "last_error": error[:500],
+            "next_attempt_at": next_attempt_at,
+        }
+        if dead:
+            values["dead_at"] = _now()
+        with self._write() as conn:
+            conn.execute(update(_t(OutboxRow)).where(OutboxRow.id == outbox_id).values(**values))
+
+    def outbox_depth(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(_t(OutboxRow))
+                    .where(OutboxRow.delivered_at.is_(None), OutboxRow.dead_at.is_(None))
+                ).scalar_one()
+            )
+
+    def outbox_rows(self, tenant_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_t(OutboxRow)).where(OutboxRow.tenant_id == tenant_id).order_by(OutboxRow.id)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def purge_delivered_webhooks(self, before: datetime) -> int:
+        with self._write() as conn:
+            result = conn.execute(
+                delete(_t(OutboxRow)).where(
+                    OutboxRow.delivered_at.is_not(None), OutboxRow.delivered_at < before
+                )
+            )
+            return int(result.rowcount or 0)
+
+    # --- retention -----------------------------------------------------------------------
+    def purge_text(self, cutoff: datetime, *, dry_run: bool = False) -> PurgeReport:
+        """Delete message text older than ``cutoff`` unless its conversation is evidence."""
+        s = _t(StoredMessage).c
+        held = (
+            select(Conversation.id)
+            .where(
+                Conversation.tenant_id == s.tenant_id,
+                Conversation.id == s.conversation_id,
+                Conversation.evidence_hold.is_(True),
+            )
+            .exists()
+        )
+        old = and_(s.ts < cutoff, s.text.is_not(None))
+        with self._write() as conn:
+            by_tenant = {
+                r.tenant_id: int(r.n)
+                for r in conn.execute(
+                    select(s.tenant_id, func.count().label("n"))
+                    .where(old, ~held)
+                    .group_by(s.tenant_id)
+                ).all()
+            }
+            kept = conn.execute(
+                select(func.count()).select_from(_t(StoredMessage)).where(old, held)
+            ).scalar_one()
+            if not dry_run:
+                conn.execute(
+                    update(_t(StoredMessage))
+                    .where(old, ~held)
+                    .values(text=None, text_purged_at=_now())
+                )
+        return PurgeReport(cutoff, dry_run, sum(by_tenant.values()), int(kept), by_tenant)
