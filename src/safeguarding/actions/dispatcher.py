@@ -23,6 +23,7 @@ from safeguarding.actions.helplines import HelplineDirectory, safety_prompt
 from safeguarding.actions.priority import review_priority
 from safeguarding.actions.sinks import ActionSink, NullSink
 from safeguarding.domain import AlertLevel, Message
+from safeguarding.policy.accounts import AccountAlert
 from safeguarding.policy.evaluator import Decision
 from safeguarding.policy.facts import PolicyInput
 from safeguarding.policy.registry import ACTION_TARGET, ActionTarget, ActionType
@@ -114,6 +115,28 @@ class ActionDispatcher:
             else:
                 self.sink.emit(event)
         return DispatchResult(tuple(events), tuple(suppressed))
+
+    def account_alert(self, alert: AccountAlert, *, shadow: bool = False) -> dict[str, Any]:
+        """Emit an account-level alert (a threshold first crossed) for the review team."""
+        event = {
+            "event_id": uuid.uuid4().hex,
+            "type": "account.alert",
+            "action": "account_alert",
+            "target_role": ActionTarget.TEAM.value,
+            "target_account": alert.account_id,
+            "signal": alert.signal.value,
+            "value": alert.value,
+            "reasons": [alert.detail],
+            "shadow": shadow,
+            "created_at": alert.at.isoformat(),
+            "payload": {"account": alert.account_id, "signal": alert.signal.value},
+        }
+        self.records.append(event)
+        if self.recorder:
+            self.recorder(event)
+        if not shadow:
+            self.sink.emit(event)
+        return event
 
     def forget(self, conversation_id: str) -> None:
         self._conversations.pop(conversation_id, None)

@@ -77,6 +77,7 @@ def create_app(
             yield
         finally:
             services.outbox.stop()
+            services.pipeline.close()
             services.repo.close()
 
     app = FastAPI(

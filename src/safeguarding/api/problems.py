@@ -81,11 +81,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _validation_errors(exc)
-        if any(e["type"] == "json_invalid" for e in errors):
+        body_not_object = any(
+            e["loc"] == ["body"] and e["type"] == "model_attributes_type" for e in errors
+        )
+        if body_not_object or any(e["type"] == "json_invalid" for e in errors):
             return problem_response(
                 400,
                 "Invalid JSON",
-                "The request body is not valid JSON.",
+                "The request body must be a JSON object (Content-Type: application/json).",
                 instance=request.url.path,
                 errors=errors,
             )

@@ -57,7 +57,9 @@ def example_corpus() -> Path:
 def scan_record(result: ScanResult) -> dict[str, object]:
     a = result.assessment
     tactics = [
-        {"name": name, "message_index": i} for name, idxs in a.tactics.items() for i in sorted(set(idxs))
+        {"name": name, "message_index": i}
+        for name, idxs in a.tactics.items()
+        for i in sorted(set(idxs))
     ]
     tactics.sort(key=lambda t: (t["message_index"], t["name"]))
     return {
@@ -79,7 +81,9 @@ def scan_table(results: list[ScanResult]) -> Table:
         table.add_column(col, overflow="fold")
     for r in results:
         a = r.assessment
-        colour = {"urgent": "bold red", "alert": "red", "watch": "yellow"}.get(a.level.label, "green")
+        colour = {"urgent": "bold red", "alert": "red", "watch": "yellow"}.get(
+            a.level.label, "green"
+        )
         table.add_row(
             r.conversation.id,
             str(len(r.conversation.messages)),
@@ -95,7 +99,9 @@ def scan_table(results: list[ScanResult]) -> Table:
 @app.command()
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="DATASPEC .jsonl or PAN 2012 .xml corpora")],
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="one JSON object per conversation")] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="one JSON object per conversation")
+    ] = False,
     model: Annotated[Path | None, typer.Option(help="risk model file (default: bundled)")] = None,
 ) -> None:
     """Stream each conversation through the engine and report risk, first alert and tactics."""

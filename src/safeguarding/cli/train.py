@@ -40,7 +40,10 @@ def _fit(
     with progress_bar() as bar:
         task = bar.add_task(label, total=len(conversations))
         return train_model(
-            conversations, MessageAnalyser.default(), c=c, sources=sources,
+            conversations,
+            MessageAnalyser.default(),
+            c=c,
+            sources=sources,
             progress=lambda n: bar.advance(task, n),
         )
 
@@ -60,7 +63,9 @@ def folds(conversations: list[Conversation], k: int, seed: int) -> list[list[Con
 
 @app.command()
 def train(
-    synthetic: Annotated[int, typer.Option(help="synthetic conversations to generate")] = DEFAULT_SYNTHETIC,
+    synthetic: Annotated[
+        int, typer.Option(help="synthetic conversations to generate")
+    ] = DEFAULT_SYNTHETIC,
     seed: Annotated[int, typer.Option(help="seed of the synthetic corpus")] = 0,
     corpus: Annotated[
         list[Path] | None, typer.Option(help="extra labelled corpora to train on (repeatable)")
@@ -70,7 +75,7 @@ def train(
         typer.Option(help="cross-validate on these corpora instead of writing a model"),
     ] = None,
     k: Annotated[int, typer.Option("--folds", help="folds for --cv")] = 5,
-    c: Annotated[float, typer.Option("--C", help="inverse regularisation strength")] = 1.0,
+    c: Annotated[float, typer.Option("--C", help="inverse regularisation strength")] = 0.3,
     out: Annotated[Path | None, typer.Option(help="where to write the model")] = None,
     predictions: Annotated[
         Path | None, typer.Option(help="with --cv: write held-out scan records (JSONL) here")
@@ -109,13 +114,13 @@ def _cross_validate(
 ) -> None:
     from safeguarding.cli.detect import scan_record
     from safeguarding.evaluation.metrics import Prediction, evaluate
-    from safeguarding.evaluation.report import print_report
+    from safeguarding.evaluation.report import render
 
     parts = folds(held, k, seed)
     preds: list[Prediction] = []
     records: list[dict[str, object]] = []
     for i, test in enumerate(parts):
-        train_set = base + extra + [c for j, p in enumerate(parts) if j != i for c in p]
+        train_set = base + extra + [conv for j, part in enumerate(parts) if j != i for conv in part]
         model = _fit(train_set, {}, c, f"fold {i + 1}/{k}")
         engine = Engine(model, MessageAnalyser.default())
         for result in engine.scan(test):
@@ -129,7 +134,7 @@ def _cross_validate(
                 )
             )
             records.append(scan_record(result))
-    report = evaluate(held, preds)
-    print_report({"engine (cv)": report})
+    report = evaluate(held, preds, system=f"engine ({k}-fold cv)")
+    render([report], Console())
     if predictions:
         predictions.write_text("".join(json.dumps(r) + "\n" for r in records))

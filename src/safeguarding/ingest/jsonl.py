@@ -105,9 +105,7 @@ def conversation_from_dict(obj: Any, source: str | None = None) -> Conversation:
     )
 
 
-def read_jsonl(
-    path: str | Path, errors: list[CorpusError] | None = None
-) -> Iterator[Conversation]:
+def read_jsonl(path: str | Path, errors: list[CorpusError] | None = None) -> Iterator[Conversation]:
     """Yield conversations from a DATASPEC JSON Lines file.
 
     A bad line raises :class:`CorpusError` with its line number, unless ``errors`` is given:

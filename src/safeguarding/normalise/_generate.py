@@ -9,6 +9,9 @@ script writes, so importing it stays fast and its behaviour does not drift with 
   lower case. Upper-case sources prefer upper-case targets (``І`` → ``I`` → ``i``), lower-case
   sources prefer lower-case ones. Only NFKC-stable characters are kept: the normaliser applies
   NFKC first, so fullwidth and mathematical letters never reach this table.
+* ``INVISIBLE``: a character class of the format characters (category Cf) that render as
+  nothing: zero-width spaces and joiners, bidi controls, soft hyphen, tags, ...
+* ``FLAGS``: the two-letter codes whose regional-indicator pairs are flag emoji.
 * ``EMOJI_BASE``: a regular-expression character class of every code point that starts or
   continues an emoji sequence in the ``emoji`` package, less the joiners, modifiers and
   selectors the emoji pattern spells out itself, and less a few symbols that stand for letters
@@ -77,6 +80,15 @@ def emoji_class() -> str:
     for lo, hi in _PICTOGRAPH_BLOCKS:
         cps.update(range(lo, hi + 1))
     cps = {c for c in cps if c > 0x7F} - _NOT_EMOJI - _EMOJI_SYNTAX
+    return _char_class(cps)
+
+
+# Format characters that are visible (prepended concatenation marks): kept.
+_VISIBLE_CF = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x0890, 0x0891}
+_VISIBLE_CF |= {0x08E2, 0x110BD, 0x110CD}
+
+
+def _char_class(cps: set[int]) -> str:
     ranges: list[tuple[int, int]] = []
     for c in sorted(cps):
         if ranges and ranges[-1][1] == c - 1:
@@ -89,6 +101,21 @@ def emoji_class() -> str:
 
     parts = [esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges]
     return "[" + "".join(parts) + "]"
+
+
+def invisible_class() -> str:
+    cps = {c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"} - _VISIBLE_CF
+    return _char_class(cps)
+
+
+def flags() -> str:
+    import emoji
+
+    codes = set()
+    for seq in emoji.EMOJI_DATA:
+        if len(seq) == 2 and all(0x1F1E6 <= ord(c) <= 0x1F1FF for c in seq):
+            codes.add("".join(chr(ord(c) - 0x1F1E6 + ord("a")) for c in seq))
+    return " ".join(sorted(codes))
 
 
 def render() -> str:
@@ -105,6 +132,13 @@ def render() -> str:
     lines.append("}")
     lines.append("")
     lines.append(f"EMOJI_BASE = {emoji_class()!r}")
+    lines.append("")
+    lines.append("# Invisible format characters (category Cf less prepended concatenation marks).")
+    lines.append(f"INVISIBLE = {invisible_class()!r}")
+    lines.append("")
+    lines.append("# Two-letter regional-indicator pairs that are flags.")
+    lines.append(f"_FLAGS = {flags()!r}")
+    lines.append("FLAGS = frozenset(_FLAGS.split())")
     lines.append("# fmt: on")
     lines.append("")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from safeguarding.domain import Assessment, Conversation, Message, Participant
@@ -164,10 +165,16 @@ class BacktestReport:
         }
 
 
-def default_engine() -> StreamingEngine:
+def default_engine(model: str | Path | None = None) -> StreamingEngine:
+    """The bundled engine, or the bundled detectors with a candidate model file."""
     from safeguarding.risk.engine import Engine
 
-    return Engine.default()
+    if model is None:
+        return Engine.default()
+    from safeguarding.risk.model import RiskModel
+    from safeguarding.signals.extract import MessageAnalyser
+
+    return Engine(RiskModel.load(model), MessageAnalyser.default())
 
 
 def backtest(

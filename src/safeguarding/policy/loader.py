@@ -149,6 +149,8 @@ def _issue(err: Any, lines: dict[Path_, int]) -> PolicyIssue:
         msg = f"unknown field {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
     elif err["type"] == "missing":
         msg = "required field is missing"
+    elif err["type"] == "string_type" and isinstance(err.get("input"), bool):
+        msg += " (YAML reads yes/no/on/off as true/false: put the value in quotes)"
     return PolicyIssue(line, where, msg)
 
 

@@ -89,7 +89,9 @@ class Engine:
         state = self._state(conversation_id)
         state.add_evidence(signal)
         if signal.kind in {"media_match", "url_match"}:
-            state.reasons.append(f"{signal.kind} from {signal.sender} at message {signal.message_index}")
+            state.reasons.append(
+                f"{signal.kind} from {signal.sender} at message {signal.message_index}"
+            )
             state.risk = max(state.risk, signal.score)
             level = max(state.level, int(AlertLevel.URGENT))
             self._set_level(state, level, signal.message_index)
@@ -191,13 +193,29 @@ class Engine:
         sender.adult_evidence += len(signals.adult_spans)
         for span in signals.adult_spans:
             state.add_evidence(
-                Signal("adult_indicator", index, sender.id, 1.0, span, _excerpt(message.text, span), "pattern")
+                Signal(
+                    "adult_indicator",
+                    index,
+                    sender.id,
+                    1.0,
+                    span,
+                    _excerpt(message.text, span),
+                    "pattern",
+                )
             )
         if signals.contacts:
             sender.contacts += len(signals.contacts)
             for span in signals.contact_spans:
                 state.add_evidence(
-                    Signal("contact_detail", index, sender.id, 1.0, span, _excerpt(message.text, span), "pattern")
+                    Signal(
+                        "contact_detail",
+                        index,
+                        sender.id,
+                        1.0,
+                        span,
+                        _excerpt(message.text, span),
+                        "pattern",
+                    )
                 )
         tactic_message = False
         for ev in signals.tactics.values():
@@ -218,12 +236,25 @@ class Engine:
             sender.tactic_max["age_deception"] = max(sender.tactic_max.get("age_deception", 0), 0.9)
             sender.tactic_first.setdefault("age_deception", index)
             state.add_evidence(
-                Signal("age_deception", index, sender.id, 0.9, None, None, "context",
-                       {"stated_ages": sender.stated_ages, "declared_age": sender.declared_age,
-                        "adult_evidence": sender.adult_evidence})
+                Signal(
+                    "age_deception",
+                    index,
+                    sender.id,
+                    0.9,
+                    None,
+                    None,
+                    "context",
+                    {
+                        "stated_ages": sender.stated_ages,
+                        "declared_age": sender.declared_age,
+                        "adult_evidence": sender.adult_evidence,
+                    },
+                )
             )
 
-    def _age_was_asked(self, state: ConversationState, sender: ParticipantState, index: int) -> bool:
+    def _age_was_asked(
+        self, state: ConversationState, sender: ParticipantState, index: int
+    ) -> bool:
         return any(
             p.asked_age_at is not None and index - p.asked_age_at <= AGE_ANSWER_WINDOW
             for pid, p in state.participants.items()
@@ -256,7 +287,9 @@ class Engine:
             target = target_for(state, suspect.id)
             state.at_risk = target.id if target else None
             x = features(state, suspect)
-            state.reasons = [f"{name} (+{weight:.2f})" for name, weight in self.model.contributions(x)]
+            state.reasons = [
+                f"{name} (+{weight:.2f})" for name, weight in self.model.contributions(x)
+            ]
         # Once a conversation has alerted it stays at least at that level: a moderator decides.
         sticky = state.level if state.first_alert_index is not None else 0
         self._set_level(state, max(int(level), sticky), index)
@@ -276,7 +309,9 @@ class Engine:
             if s.kind in {"contact_detail", "adult_indicator", "media_match", "url_match"}:
                 continue
             tactics.setdefault(s.kind, []).append(s.message_index)
-        evidence = [s for s in state.evidence if state.offender is None or s.sender == state.offender]
+        evidence = [
+            s for s in state.evidence if state.offender is None or s.sender == state.offender
+        ]
         return Assessment(
             conversation_id=state.conversation_id,
             message_index=state.n_messages - 1,

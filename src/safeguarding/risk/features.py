@@ -8,8 +8,6 @@ linear model can express them and stay explainable.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from safeguarding.domain import Tactic
@@ -17,20 +15,41 @@ from safeguarding.risk.state import ADULT, ConversationState, ParticipantState
 
 TACTICS = [t.value for t in Tactic]
 # Tactics that on their own move a conversation towards harm (O'Connell's later stages).
-SEVERE = ("isolation_secrecy", "platform_move", "image_request", "meeting", "threat",
-          "risk_assessment", "gifts", "desensitisation", "emotional_dependency")
+SEVERE = (
+    "isolation_secrecy",
+    "platform_move",
+    "image_request",
+    "meeting",
+    "threat",
+    "risk_assessment",
+    "gifts",
+    "desensitisation",
+    "emotional_dependency",
+)
 STRONG = 0.5
 
+CONTEXTS = [
+    "target_minor", "target_child", "target_age_unknown", "sender_adultish", "peers",
+    "age_gap", "age_conflict", "new_account", "old_account", "connected", "stranger",
+    "group", "contacts",
+]
+# Context on its own says little; it changes what the tactics mean. So context enters the
+# model as a product with the tactic evidence, never alone: no tactics, no risk.
 FEATURES = [
-    "s_adult", "s_minor_declared", "s_age_unknown", "t_minor", "t_child", "t_age_unknown",
-    "age_gap", "big_gap", "age_conflict", "new_account", "log_account_age", "connected",
     *[f"tac_{t}" for t in TACTICS],
-    "n_tactics", "n_severe", "tactic_share", "contacts", "semantic", "msg_share",
-    "question_share", "group", "progress",
-    "severe_x_child_target", "severe_x_adultish", "severe_x_connected", "severe_x_peers",
-    "severe_x_unknown_target",
+    "n_tactics", "n_severe", "tactic_share", "semantic",
+    *[f"evidence_x_{c}" for c in CONTEXTS],
+    "age_conflict", "contacts",
 ]
 INDEX = {name: i for i, name in enumerate(FEATURES)}
+# Contexts that make tactics less worrying (friends, peers, long-standing accounts, rooms).
+PROTECTIVE = ("peers", "connected", "old_account", "group")
+# Sign of each weight: risk may only rise with evidence and risky context, and only fall
+# with protective context. The constraint keeps a small training set from teaching the model
+# that, say, being connected makes secrecy worse.
+SIGNS = {
+    name: (-1 if name.removeprefix("evidence_x_") in PROTECTIVE else 1) for name in FEATURES
+}
 
 
 def target_for(state: ConversationState, sender: str) -> ParticipantState | None:
@@ -45,48 +64,49 @@ def target_for(state: ConversationState, sender: str) -> ParticipantState | None
     return max(others, key=lambda p: p.n_messages)
 
 
-def features(state: ConversationState, sender: ParticipantState) -> np.ndarray:
-    x = np.zeros(len(FEATURES), dtype=np.float64)
+def context(state: ConversationState, sender: ParticipantState) -> dict[str, float]:
+    """The context of ``sender`` as possible offender, each value in [0, 1]."""
     target = target_for(state, sender.id)
     s_age = sender.estimated_age()
     t_age = target.estimated_age() if target else None
     conflict = sender.age_conflict()
-    s_adult = s_age is not None and s_age >= ADULT
     s_minor = s_age is not None and s_age < ADULT and not conflict
     t_minor = t_age is not None and t_age < ADULT
-    x[INDEX["s_adult"]] = s_adult
-    x[INDEX["s_minor_declared"]] = s_minor
-    x[INDEX["s_age_unknown"]] = s_age is None
-    x[INDEX["t_minor"]] = t_minor
-    x[INDEX["t_child"]] = t_age is not None and t_age < 13
-    x[INDEX["t_age_unknown"]] = t_age is None
-    if s_age is not None and t_age is not None:
-        gap = s_age - t_age
-        x[INDEX["age_gap"]] = max(-1.0, min(3.0, gap / 10))
-        x[INDEX["big_gap"]] = gap >= 5
-    x[INDEX["age_conflict"]] = conflict
     days = sender.account_age_days
-    x[INDEX["new_account"]] = days is not None and days < 30
-    x[INDEX["log_account_age"]] = math.log1p(days) / 7 if days is not None else 0.5
-    x[INDEX["connected"]] = bool(sender.connected)
+    gap = 0.0
+    if s_age is not None and t_age is not None:
+        gap = max(0.0, min(1.0, (s_age - t_age) / 15))
+    return {
+        "target_minor": float(t_minor),
+        "target_child": float(t_age is not None and t_age < 13),
+        "target_age_unknown": float(t_age is None),
+        "sender_adultish": float(not s_minor),
+        "peers": float(s_minor and t_minor),
+        "age_gap": gap,
+        "age_conflict": float(conflict),
+        "new_account": float(days is not None and days < 30),
+        "old_account": float(days is not None and days >= 365),
+        "connected": float(bool(sender.connected)),
+        "stranger": float(sender.connected is False),
+        "group": float(len(state.participants) > 2),
+        "contacts": float(sender.contacts > 0),
+    }
+
+
+def features(state: ConversationState, sender: ParticipantState) -> np.ndarray:
+    x = np.zeros(len(FEATURES), dtype=np.float64)
     for t in TACTICS:
         x[INDEX[f"tac_{t}"]] = sender.tactic_max.get(t, 0.0)
     strong = [t for t, s in sender.tactic_max.items() if s >= STRONG and t != "rapport"]
-    severe = sum(1 for t in strong if t in SEVERE)
-    x[INDEX["n_tactics"]] = len(strong) / 5
-    x[INDEX["n_severe"]] = severe / 3
-    n = max(1, sender.n_messages)
-    x[INDEX["tactic_share"]] = sender.tactic_messages / n
-    x[INDEX["contacts"]] = sender.contacts > 0
+    severe = [sender.tactic_max[t] for t in strong if t in SEVERE]
+    evidence = min(1.0, sum(severe) / 3)
+    x[INDEX["n_tactics"]] = min(1.0, len(strong) / 5)
+    x[INDEX["n_severe"]] = evidence
+    x[INDEX["tactic_share"]] = sender.tactic_messages / max(1, sender.n_messages)
     x[INDEX["semantic"]] = max(0.0, sender.semantic_max)
-    x[INDEX["msg_share"]] = sender.n_messages / max(1, state.n_messages)
-    x[INDEX["question_share"]] = sender.n_questions / n
-    x[INDEX["group"]] = len(state.participants) > 2
-    x[INDEX["progress"]] = math.log1p(state.n_messages) / 4
-    sev = severe / 3
-    x[INDEX["severe_x_child_target"]] = sev * t_minor
-    x[INDEX["severe_x_adultish"]] = sev * (s_adult or conflict or s_age is None)
-    x[INDEX["severe_x_connected"]] = sev * bool(sender.connected)
-    x[INDEX["severe_x_peers"]] = sev * (s_minor and t_minor)
-    x[INDEX["severe_x_unknown_target"]] = sev * (t_age is None)
+    ctx = context(state, sender)
+    for name, value in ctx.items():
+        x[INDEX[f"evidence_x_{name}"]] = evidence * value
+    x[INDEX["age_conflict"]] = ctx["age_conflict"]
+    x[INDEX["contacts"]] = ctx["contacts"]
     return x

@@ -67,8 +67,10 @@ class ParticipantState:
             return True
         if self.declared_age is not None and self.declared_age >= ADULT and minor_claims:
             return True
-        if self.verified_age is not None and self.verified_age >= ADULT and (
-            minor_claims or declared_minor
+        if (
+            self.verified_age is not None
+            and self.verified_age >= ADULT
+            and (minor_claims or declared_minor)
         ):
             return True
         claims = self.stated_ages + ([self.declared_age] if self.declared_age is not None else [])

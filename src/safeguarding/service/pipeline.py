@@ -10,10 +10,12 @@ never runs ahead of what is durable.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -76,6 +78,7 @@ class _Loaded:
     risk: float
     assessment: dict[str, Any] | None
     members: set[str] = field(default_factory=set)
+    saved_members: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -131,6 +134,8 @@ class IngestPipeline:
         self.settings = settings
         self.metrics = metrics
         self._lock = threading.Lock()
+        # One writer thread: requests queue here instead of convoying on the lock.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
         self._loaded: OrderedDict[tuple[str, str], _Loaded] = OrderedDict()
 
     # --- validation ----------------------------------------------------------------------
@@ -220,6 +225,7 @@ class IngestPipeline:
                 record.risk,
                 record.assessment,
                 members,
+                set(members),
             )
         self._loaded[key] = loaded
         self._evict_over_capacity()
@@ -264,6 +270,14 @@ class IngestPipeline:
         )
 
     # --- ingest --------------------------------------------------------------------------
+    async def ingest_async(self, tenant: str, events: list[AnyEvent]) -> IngestResult:
+        """:meth:`ingest` on the single writer thread, without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self.ingest, tenant, events)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+
     def ingest(self, tenant: str, events: list[AnyEvent]) -> IngestResult:
         now = datetime.now(UTC)
         self._validate(tenant, events, now)
@@ -297,7 +311,9 @@ class IngestPipeline:
                     ) from exc
                 raise
             for cid in touched:
-                self._loaded[(tenant, cid)].is_new = False
+                state = self._loaded[(tenant, cid)]
+                state.is_new = False
+                state.saved_members |= state.members
             self._evict_over_capacity()
             changed = self._changed_assessments(tenant, touched, events, stored)
         if self.metrics is not None:
@@ -526,5 +542,5 @@ class IngestPipeline:
             assessment=state.assessment,
             engine_state=self.engine.export_state(scoped(tenant, cid)),
             evidence_hold=state.alerted_level >= self.settings.evidence_hold_level,
-            members=set(state.members),
+            members=state.members - state.saved_members,  # only new rows to insert
         )

@@ -56,14 +56,14 @@ class MessageAnalyser:
 
     def analyse(self, text: str) -> MessageSignals:
         norm = normalise(analysable(text))
-        folded = norm.text
+        folded = norm.folded  # accents stripped: one lexicon pattern serves "não" and "nao"
         out = MessageSignals(is_question="?" in text)
         for hit in self.lexicon.find(folded):
             out.tactics[hit.tactic] = TacticEvidence(
                 hit.tactic, hit.weight, _original(norm, hit.start, hit.end), "lexicon"
             )
         if self.exemplars is not None:
-            scores = self.exemplars.score(folded)
+            scores = self.exemplars.score(norm.text)
             if scores is not None:
                 for tactic, sim in scores.tactic_similarity.items():
                     margin = sim - scores.benign_similarity

@@ -4,10 +4,12 @@ Each language file in ``signals/lexicons/`` lists, per tactic, patterns that des
 tactic as a concept (with slots for chat spellings), not phrases from any corpus. All
 languages load together: chats mix languages and the declared locale is often wrong.
 
-Patterns are RE2 syntax (no look-around or back-references). All of them, every language,
-compile into one RE2 set that tells in about a microsecond which patterns match a message;
-only those few are then searched again with :mod:`re` to find the span for evidence. This
-keeps a few hundred patterns well inside the engine's per-message budget.
+Patterns should be RE2 syntax (no look-around or back-references). All of them, every
+language, compile into one RE2 set that tells in about a microsecond which patterns match a
+message; only those few are then searched again with :mod:`re` to find the span for
+evidence. This keeps a few hundred patterns well inside the engine's per-message budget. A
+pattern RE2 cannot take (a look-ahead, say) still works but runs with :mod:`re` on every
+message, so it costs more: ``TacticLexicon.slow_patterns`` counts them.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class TacticLexicon:
     def __init__(self, sources: dict[str, dict[str, Any]]) -> None:
         known = {t.value for t in Tactic}
         self._patterns: list[tuple[str, float, str, re.Pattern[str]]] = []
+        self._slow: list[int] = []  # indices of patterns RE2 cannot run
         options = re2.Options()
         options.log_errors = False
         self._set = re2.Set.SearchSet(options)
@@ -83,13 +86,17 @@ class TacticLexicon:
                     expanded = expand_macros(pattern, macros)
                     try:
                         compiled = re.compile(expanded)
-                        index = self._set.Add(expanded)
-                    except (re.error, re2.error, ValueError) as exc:
+                    except re.error as exc:
                         raise LexiconError(
-                            f"{language}/{tactic}: pattern {pattern!r} is not valid RE2: {exc}"
+                            f"{language}/{tactic}: pattern {pattern!r} does not compile: {exc}"
                         ) from exc
-                    assert index == len(self._patterns)
+                    index = len(self._patterns)
                     self._patterns.append((tactic, weight, language, compiled))
+                    try:
+                        self._set.Add(expanded)
+                    except Exception:  # RE2 refuses look-around: keep it on the slow path
+                        self._set.Add(r"\A\b\B")  # never matches; keeps the numbering
+                        self._slow.append(index)
         self._set.Compile()
         self.languages = tuple(sources)
 
@@ -101,9 +108,15 @@ class TacticLexicon:
     def pattern_count(self) -> int:
         return len(self._patterns)
 
+    @property
+    def slow_patterns(self) -> int:
+        return len(self._slow)
+
     def find(self, text: str) -> list[TacticHit]:
         """Best hit per tactic (highest weight, then earliest) in normalised ``text``."""
-        matched = self._set.Match(text)
+        matched = self._set.Match(text) or []
+        if self._slow:
+            matched = list(matched) + [i for i in self._slow if self._patterns[i][3].search(text)]
         if not matched:
             return []
         best: dict[str, TacticHit] = {}

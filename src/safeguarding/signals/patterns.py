@@ -22,7 +22,9 @@ _AGE_PATTERNS = [
 _AGE_RX = re.compile("|".join(f"(?:{p})" for p in _AGE_PATTERNS))
 
 # A reply that is just an age ("11 wbu", "13 u?") after an age question.
-BARE_AGE_RX = re.compile(r"^\s*(\d{1,2})\s*(?:$|\W|wbu|hbu|u\b|you\b|and you|y tu|et toi|und du|e vc|e voce)")
+BARE_AGE_RX = re.compile(
+    r"^\s*(\d{1,2})\s*(?:$|\W|wbu|hbu|u\b|you\b|and you|y tu|et toi|und du|e vc|e voce)"
+)
 
 _ADULT_PATTERNS = [
     r"\bmy (?:wife|husband|missus|hubby|fiancee?|ex[- ]?wife|ex[- ]?husband)\b",
@@ -53,8 +55,31 @@ _DISCORD_TAG_RX = re.compile(r"\b[a-z0-9_.]{2,32}#\d{4}\b")
 _EMAIL_RX = re.compile(r"\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b")
 _PHONE_RX = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{6,18}\d(?![\w.])")
 _HANDLE_STOPWORDS = {
-    "me", "you", "u", "my", "your", "ur", "the", "and", "pls", "please", "better", "too",
-    "ok", "yes", "no", "its", "it", "is", "tho", "now", "rn", "then", "bc", "later", "instead",
+    "me",
+    "you",
+    "u",
+    "my",
+    "your",
+    "ur",
+    "the",
+    "and",
+    "pls",
+    "please",
+    "better",
+    "too",
+    "ok",
+    "yes",
+    "no",
+    "its",
+    "it",
+    "is",
+    "tho",
+    "now",
+    "rn",
+    "then",
+    "bc",
+    "later",
+    "instead",
 }
 
 
@@ -78,7 +103,10 @@ def stated_ages(text: str) -> list[PatternHit]:
 
 def adult_indicators(text: str) -> list[PatternHit]:
     """Life facts only an adult usually has (a job, a spouse, children, a mortgage)."""
-    return [PatternHit("adult_indicator", m.start(), m.end(), m.group(0)) for m in _ADULT_RX.finditer(text)]
+    return [
+        PatternHit("adult_indicator", m.start(), m.end(), m.group(0))
+        for m in _ADULT_RX.finditer(text)
+    ]
 
 
 def _digits(s: str) -> int:

@@ -16,7 +16,20 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -53,6 +66,7 @@ from safeguarding.storage.records import (
 )
 
 KEY_PREFIX = "sg"
+ALERT_LEVEL = 2  # AlertLevel.ALERT: a moderator should review
 DEFAULT_SCOPES = ("events:write", "read")
 KNOWN_SCOPES = frozenset({"events:write", "read", "admin"})
 
@@ -63,6 +77,37 @@ class DuplicateEventError(Exception):
 
 def _t(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
+
+
+def _update_conversation_statement() -> Any:
+    """One prepared UPDATE for every touched conversation (executemany, built once)."""
+    table = _t(Conversation)
+    c = table.c
+    return (
+        update(table)
+        .where(c.tenant_id == bindparam("k_tenant"), c.id == bindparam("k_id"))
+        .values(
+            {
+                name: bindparam(name)
+                for name in (
+                    "updated_at",
+                    "message_count",
+                    "risk",
+                    "level",
+                    "alerted_level",
+                    "offender",
+                    "at_risk",
+                    "assessment",
+                    "engine_state",
+                )
+            }
+            # An evidence hold is never lifted by ingest.
+            | {"evidence_hold": or_(c.evidence_hold, bindparam("hold", type_=Boolean))}
+        )
+    )
+
+
+_UPDATE_CONVERSATION = _update_conversation_statement()
 
 
 def _now() -> datetime:
@@ -421,24 +466,26 @@ class Repository:
                     for c in new
                 ],
             )
-        for c in old:
-            values: dict[str, Any] = {
-                "updated_at": at,
-                "message_count": c.message_count,
-                "risk": c.risk,
-                "level": c.level,
-                "alerted_level": c.alerted_level,
-                "offender": c.offender,
-                "at_risk": c.at_risk,
-                "assessment": c.assessment,
-                "engine_state": c.engine_state,
-            }
-            if c.evidence_hold:  # a hold is never lifted by ingest
-                values["evidence_hold"] = True
+        if old:
             conn.execute(
-                update(_t(Conversation))
-                .where(Conversation.tenant_id == tenant, Conversation.id == c.id)
-                .values(**values)
+                _UPDATE_CONVERSATION,
+                [
+                    {
+                        "k_tenant": tenant,
+                        "k_id": c.id,
+                        "updated_at": at,
+                        "message_count": c.message_count,
+                        "risk": c.risk,
+                        "level": c.level,
+                        "alerted_level": c.alerted_level,
+                        "offender": c.offender,
+                        "at_risk": c.at_risk,
+                        "assessment": c.assessment,
+                        "engine_state": c.engine_state,
+                        "hold": c.evidence_hold,
+                    }
+                    for c in old
+                ],
             )
         members = [
             {"tenant_id": tenant, "conversation_id": c.id, "account_id": a}
@@ -655,7 +702,7 @@ class Repository:
         m = _t(ConversationMember).c
         with self.engine.connect() as conn:
             convs = conn.execute(
-                select(c.id, c.risk, c.level, c.offender, c.at_risk, c.assessment)
+                select(c.id, c.risk, c.level, c.alerted_level, c.offender, c.at_risk)
                 .join(
                     _t(ConversationMember),
                     and_(m.tenant_id == c.tenant_id, m.conversation_id == c.id),
@@ -675,9 +722,7 @@ class Repository:
         facts = self.get_accounts(tenant_id, [account_id]).get(account_id)
         as_offender = [r for r in convs if r.offender == account_id]
         at_risk = [r for r in convs if r.at_risk == account_id]
-        alerted = [
-            r for r in convs if r.assessment and r.assessment.get("first_alert_index") is not None
-        ]
+        alerted = [r for r in convs if r.alerted_level >= ALERT_LEVEL]
         return AccountSummary(
             account_id=account_id,
             known=bool(convs or facts or received or made),

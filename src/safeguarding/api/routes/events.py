@@ -15,7 +15,7 @@ ERRORS = {code: PROBLEM_SCHEMA for code in (400, 401, 403, 409, 413, 422)}
 
 
 @router.post("/v1/events", response_model=IngestOut, responses=ERRORS)  # type: ignore[arg-type]
-def post_events(
+async def post_events(
     batch: EventBatch,
     principal: WritePrincipal,
     services: ServicesDep,
@@ -26,7 +26,7 @@ def post_events(
     event ids) creates nothing twice and returns what was stored. The answer lists the
     assessments of conversations that changed.
     """
-    result = services.pipeline.ingest(principal.tenant_id, list(batch.events))
+    result = await services.pipeline.ingest_async(principal.tenant_id, list(batch.events))
     if result.created:
         services.outbox.wake()
     return JSONResponse(result.to_dict())

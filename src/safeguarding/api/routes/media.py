@@ -14,12 +14,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field, ValidationError
 
-from safeguarding.api.deps import Principal, require_scope
+from safeguarding.api.deps import require_scope
 from safeguarding.signals.media import (
     BankError,
     BankFormat,
     ContentHash,
-    HashType,
     MediaError,
     MediaMatcher,
 )
@@ -73,7 +72,7 @@ async def _read_upload(upload: UploadFile) -> bytes:
 
 
 @router.post("/hash")
-async def hash_upload(matcher: Matcher, file: UploadFile = File(...)) -> dict[str, Any]:
+async def hash_upload(matcher: Matcher, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     """Hashes (PDQ with quality, MD5, SHA-256) of an uploaded file."""
     data = await _read_upload(file)
     try:
@@ -122,7 +121,7 @@ async def match(request: Request, matcher: Matcher) -> dict[str, Any]:
 async def import_bank(
     name: str,
     matcher: Matcher,
-    file: UploadFile = File(...),
+    file: Annotated[UploadFile, File()],
     fmt: Annotated[BankFormat, Query(alias="format")] = BankFormat.AUTO,
     threshold: Annotated[int | None, Query(ge=0, le=128)] = None,
     negative: bool | None = None,
@@ -172,4 +171,4 @@ def list_matches(
     return [m.to_dict() for m in matcher.store.list_matches(limit=limit, bank=bank)]
 
 
-__all__ = ["HashType", "Principal", "get_matcher", "require_media_access", "router"]
+__all__ = ["get_matcher", "require_media_access", "router"]

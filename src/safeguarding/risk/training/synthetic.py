@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,7 @@ def _bank_path(language: str) -> Any:
     return resources.files("safeguarding") / "data" / "training" / f"lines_{language}.yaml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_bank(language: str) -> LineBank:
     """Load and flatten ``lines_<language>.yaml`` (cached: banks are read-only)."""
     raw = yaml.safe_load(_bank_path(language).read_text(encoding="utf-8"))
@@ -227,10 +227,19 @@ class _Chat:
     msgs: list[tuple[str, str, datetime]] = field(default_factory=list)
     tactics: list[TacticLabel] = field(default_factory=list)
     ages: dict[str, int | None] = field(default_factory=dict)  # age a speaker states
+    used: set[tuple[str, str]] = field(default_factory=set)
+
+    def text(self, sender: str, key: str) -> str:
+        """A filled line from ``key``, avoiding templates this conversation already used."""
+        pool = self.bank.lines[key]
+        fresh = [t for t in pool if (key, t) not in self.used] or pool
+        template = self.rng.choice(fresh)
+        self.used.add((key, template))
+        ctx = {**self.ctx, "age": self.ages.get(sender) or self.rng.randint(12, 15)}
+        return self.bank.fill(template, self.rng, ctx)
 
     def say(self, sender: str, key: str, tactics: Iterable[str] = ()) -> int:
-        ctx = {**self.ctx, "age": self.ages.get(sender) or self.rng.randint(12, 15)}
-        return self.add(sender, self.bank.line(key, self.rng, ctx), tactics)
+        return self.add(sender, self.text(sender, key), tactics)
 
     def add(self, sender: str, text: str, tactics: Iterable[str] = ()) -> int:
         if self.msgs:
@@ -277,7 +286,7 @@ def _ids(rng: random.Random, k: int) -> list[str]:
 
 def _ctx(rng: random.Random, bank: LineBank) -> dict[str, Any]:
     """Fix the slots a conversation should keep consistent (the app, the game, the gift)."""
-    keep = ("platform", "game", "gift", "place", "name", "handle", "amount")
+    keep = ("platform", "game", "gift", "place", "name", "handle", "amount", "subject", "day")
     return {k: rng.choice(bank.slots[k]) for k in keep}
 
 
@@ -321,15 +330,15 @@ def _first_alert(labels: list[TacticLabel]) -> int | None:
 # --------------------------------------------------------------------------- grooming
 
 _REPLY: dict[str, tuple[str, ...]] = {
-    "rapport": ("child.neutral", "child.agreeing", "child.neutral"),
-    "compliments": ("child.neutral", "child.agreeing", "child.hesitant"),
+    "rapport": ("child.neutral", "child.neutral", "child.agreeing"),
+    "compliments": ("child.thanks", "child.thanks", "child.hesitant", "child.neutral"),
     "personal_questions": ("child.personal", "child.age", "child.personal"),
-    "age_deception": ("child.neutral", "child.age"),
-    "emotional_dependency": ("child.agreeing", "child.neutral", "child.hesitant"),
-    "gifts": ("child.agreeing", "child.neutral", "child.hesitant"),
+    "age_deception": ("child.neutral", "child.agreeing"),
+    "emotional_dependency": ("child.thanks", "child.agreeing", "child.hesitant"),
+    "gifts": ("child.thanks", "child.agreeing", "child.hesitant"),
     "risk_assessment": ("child.risk_answer",),
-    "isolation_secrecy": ("child.agreeing", "child.hesitant"),
-    "platform_move": ("child.agreeing", "child.hesitant", "child.refusing"),
+    "isolation_secrecy": ("child.promise", "child.hesitant", "child.promise"),
+    "platform_move": ("child.platform_ok", "child.hesitant", "child.refusing", "child.platform_ok"),
     "desensitisation": ("child.hesitant", "child.neutral"),
     "image_request": ("child.hesitant", "child.refusing", "child.agreeing"),
     "meeting": ("child.hesitant", "child.agreeing", "child.refusing"),
@@ -416,7 +425,7 @@ def _grooming(rng: random.Random, bank: LineBank) -> _Draft:
             j += 1
             if "threat" in combined:
                 chat.say(child_id, "child.refusing")
-            text = " ".join(chat.bank.line(f"offender.{t}", rng, _speaker(chat, off_id)) for t in combined)
+            text = " ".join(chat.text(off_id, f"offender.{t}") for t in combined)
             chat.add(off_id, text, combined)
             chat.say(child_id, rng.choice(_REPLY[combined[-1]]))
             if rng.random() < noise_p:
@@ -429,10 +438,6 @@ def _grooming(rng: random.Random, bank: LineBank) -> _Draft:
     who = f"adult ({true_age}) posing as {declared}" if lying else f"adult ({true_age})"
     notes = f"{pace} grooming on {platform}: {who} and a {child.true_age}yo; {', '.join(names)}"
     return _Draft("grooming", platform, [offender, child], chat, notes, off_id, first)
-
-
-def _speaker(chat: _Chat, sender: str) -> dict[str, Any]:
-    return {**chat.ctx, "age": chat.ages.get(sender) or 15}
 
 
 def _noise_key(speaker: str, offender: str) -> str:
@@ -463,19 +468,24 @@ def _sextortion(rng: random.Random, bank: LineBank) -> _Draft:
         chat.say(child_id, rng.choice(_REPLY[t]))
     if rng.random() < 0.5:
         chat.say(off_id, "offender.platform_move", ["platform_move"])
-        chat.say(child_id, rng.choice(["child.agreeing", "child.hesitant"]))
+        chat.say(child_id, rng.choice(["child.platform_ok", "child.hesitant"]))
     claim_only = rng.random() < 0.25  # "I edited your photos" without asking first
     if not claim_only:
         for _ in range(rng.randint(1, 2)):
             chat.say(off_id, "offender.image_request", ["image_request"])
             chat.say(child_id, rng.choice(["child.hesitant", "child.refusing", "child.agreeing"]))
     for k in range(rng.randint(1, 3)):
-        key = "sextortion.threat" if k == 0 else rng.choice(["sextortion.threat", "sextortion.pressure"])
+        key = (
+            "sextortion.threat"
+            if k == 0
+            else rng.choice(["sextortion.threat", "sextortion.pressure"])
+        )
         chat.say(off_id, key, ["threat"])
-        chat.say(child_id, "child.scared")
+        chat.say(child_id, rng.choice(["child.scared", "child.scared", "child.no_money"]))
     first = _first_alert([t for t in chat.tactics if t.tactic in IMMEDIATE])
     how = "claims edited photos" if claim_only else "asks for a photo"
-    notes = f"sextortion on {platform}: adult ({true_age}) {how} then demands payment from a {child.true_age}yo"
+    notes = f"sextortion on {platform}: adult ({true_age}) {how}, demands payment from a "
+    notes += f"{child.true_age}yo"
     return _Draft("sextortion", platform, [offender, child], chat, notes, off_id, first)
 
 
@@ -512,20 +522,57 @@ def _peer(rng: random.Random, bank: LineBank) -> _Draft:
     talk = ["peer.chat", "peer.reply"]
     _chatter(chat, (a, b), talk, rng.randint(2, 6))
     if scenario == "crush":
-        _script(chat, [(a, "peer.crush", 1), (b, "peer.reply", 1), (b, "peer.crush", 0.8),
-                       (a, "peer.compliment", 0.6), (b, "peer.reply", 1), (a, "peer.age", 0.3),
-                       (a, "peer.crush", 0.7), (b, "peer.meet", 0.4), (a, "peer.reply", 1)])  # fmt: skip
+        _script(
+            chat,
+            [
+                (a, "peer.crush", 1),
+                (b, "peer.reply", 1),
+                (b, "peer.crush", 0.8),
+                (a, "peer.compliment", 0.6),
+                (b, "peer.reply", 1),
+                (a, "peer.age", 0.3),
+                (a, "peer.crush", 0.7),
+                (b, "peer.meet", 0.4),
+                (a, "peer.reply", 1),
+            ],
+        )
     elif scenario == "surprise":
-        _script(chat, [(a, "peer.secret_surprise", 1), (b, "peer.reply", 1),
-                       (b, "peer.secret_surprise", 0.7), (a, "peer.contact_swap", 0.8),
-                       (b, "peer.reply", 1), (a, "peer.meet", 0.9), (b, "peer.reply", 1),
-                       (b, "peer.secret_surprise", 0.5)])  # fmt: skip
+        _script(
+            chat,
+            [
+                (a, "peer.secret_surprise", 1),
+                (b, "peer.reply", 1),
+                (b, "peer.secret_surprise", 0.7),
+                (a, "peer.contact_swap", 0.8),
+                (b, "peer.reply", 1),
+                (a, "peer.meet", 0.9),
+                (b, "peer.reply", 1),
+                (b, "peer.secret_surprise", 0.5),
+            ],
+        )
     elif scenario == "gaming":
-        _script(chat, [(a, "peer.compliment", 0.8), (b, "peer.reply", 1), (b, "peer.age", 0.3),
-                       (a, "peer.contact_swap", 0.6), (b, "peer.reply", 1), (a, "peer.meet", 0.3)])  # fmt: skip
+        _script(
+            chat,
+            [
+                (a, "peer.compliment", 0.8),
+                (b, "peer.reply", 1),
+                (b, "peer.age", 0.3),
+                (a, "peer.contact_swap", 0.6),
+                (b, "peer.reply", 1),
+                (a, "peer.meet", 0.3),
+            ],
+        )
     else:
-        _script(chat, [(a, "peer.homework", 1), (b, "peer.homework", 1), (a, "peer.reply", 1),
-                       (b, "peer.homework", 0.7), (a, "peer.contact_swap", 0.3)])  # fmt: skip
+        _script(
+            chat,
+            [
+                (a, "peer.homework", 1),
+                (b, "peer.homework", 1),
+                (a, "peer.reply", 1),
+                (b, "peer.homework", 0.7),
+                (a, "peer.contact_swap", 0.3),
+            ],
+        )
     _chatter(chat, (a, b), talk, rng.randint(1, 5))
     notes = f"benign peers ({pa.true_age} and {pb.true_age}) on {platform}: {scenario}"
     return _Draft("benign_peer", platform, [pa, pb], chat, notes)
@@ -555,10 +602,11 @@ def _trusted(rng: random.Random, bank: LineBank) -> _Draft:
     }[scenario]
     if scenario == "parent" and rng.random() < 0.8:
         chat.say(adult_id, "trusted.home_alone")
-        chat.say(child_id, "trusted.child_reply")
+        chat.say(child_id, "trusted.to_parent")
     for _ in range(rng.randint(3, 9)):
         chat.say(adult_id, key)
-        chat.say(child_id, rng.choice(["trusted.child_reply", "child.neutral"]))
+        reply = "trusted.to_parent" if scenario == "parent" and rng.random() < 0.4 else None
+        chat.say(child_id, reply or rng.choice(["trusted.child_reply"] * 4 + ["child.neutral"]))
         if rng.random() < 0.2:
             chat.say(child_id, "child.neutral")
     if scenario == "parent" and rng.random() < 0.4:
@@ -581,14 +629,24 @@ def _adult_adult(rng: random.Random, bank: LineBank) -> _Draft:
     chat.exchange(a, "peer.greet", b, "peer.greet")
     if dating:
         _chatter(chat, (a, b), ["adult.flirt", "adult.chat", "adult.reply"], rng.randint(4, 10))
-        _script(chat, [(a, "adult.date", 1), (b, "adult.reply", 1), (b, "adult.contact", 0.6),
-                       (a, "adult.reply", 1), (a, "adult.date", 0.5), (b, "adult.flirt", 0.5)])  # fmt: skip
+        _script(
+            chat,
+            [
+                (a, "adult.date", 1),
+                (b, "adult.reply", 1),
+                (b, "adult.contact", 0.6),
+                (a, "adult.reply", 1),
+                (a, "adult.date", 0.5),
+                (b, "adult.flirt", 0.5),
+            ],
+        )
     else:
         _chatter(chat, (a, b), ["adult.chat", "adult.reply"], rng.randint(6, 14))
         if rng.random() < 0.5:
             chat.say(a, "adult.date")
             chat.say(b, "adult.reply")
-    notes = f"adults ({pa.true_age}, {pb.true_age}) {'flirting and arranging a date' if dating else 'chatting'}"
+    what = "flirting and arranging a date" if dating else "chatting"
+    notes = f"adults ({pa.true_age}, {pb.true_age}) {what} on {platform}"
     return _Draft("adult_adult", platform, [pa, pb], chat, notes)
 
 
@@ -622,11 +680,13 @@ def _two_party(
 ) -> tuple[_Chat, list[Participant], str, str, str]:
     lead_id, other_id = _ids(rng, 2)
     lead = _adult(lead_id, rng, 19, 50) if lead_adult else _child(lead_id, rng, 12, 17)
-    other = _child(other_id, rng, 11, 17) if rng.random() < target_child_p else _adult(other_id, rng)
+    other = (
+        _child(other_id, rng, 11, 17) if rng.random() < target_child_p else _adult(other_id, rng)
+    )
     platform = rng.choice(list(platforms))
     chat = _Chat(rng, bank, _ctx(rng, bank), _start(rng, evening=False))
     chat.ages = {lead_id: lead.true_age, other_id: other.true_age}
-    for _ in range(rng.randint(4, 10)):
+    for _ in range(rng.randint(3, 7)):
         chat.say(lead_id, lead_key)
         if rng.random() < 0.75:
             chat.say(other_id, reply_key)
@@ -674,7 +734,9 @@ def _toxicity(rng: random.Random, bank: LineBank) -> _Draft:
     parts = [_child(i, rng, 12, 17) if rng.random() < 0.6 else _adult(i, rng, 18, 35) for i in ids]
     chat = _Chat(rng, bank, _ctx(rng, bank), _start(rng))
     chat.ages = {p.id: p.true_age for p in parts}
-    _chatter(chat, ids, ["toxicity.insult", "toxicity.insult", "toxicity.reply"], rng.randint(8, 18))
+    _chatter(
+        chat, ids, ["toxicity.insult", "toxicity.insult", "toxicity.reply"], rng.randint(8, 18)
+    )
     notes = f"toxic trash talk among {len(ids)} players on {platform}"
     return _Draft("toxicity", platform, parts, chat, notes)
 
@@ -712,7 +774,9 @@ def _allocate(shares: dict[str, float], n: int) -> list[str]:
     total = sum(shares.values())
     raw = {k: v / total * n for k, v in shares.items()}
     counts = {k: int(v) for k, v in raw.items()}
-    for k in sorted(raw, key=lambda k: raw[k] - counts[k], reverse=True)[: n - sum(counts.values())]:
+    for k in sorted(raw, key=lambda k: raw[k] - counts[k], reverse=True)[
+        : n - sum(counts.values())
+    ]:
         counts[k] += 1
     return [k for k, c in counts.items() for _ in range(c)]
 
@@ -755,7 +819,9 @@ def _variant(cid: str, conv: Conversation, rng: random.Random) -> Conversation:
         p = 0.85 if m.index in tactic_idx else (0.15 if conv.is_grooming else 0.5)
         text = obfuscate(m.text, rng.choice(styles), rng) if rng.random() < p else m.text
         messages.append(
-            Message(cid, m.sender, text, ts=m.ts, index=m.index, platform=m.platform, locale=m.locale)
+            Message(
+                cid, m.sender, text, ts=m.ts, index=m.index, platform=m.platform, locale=m.locale
+            )
         )
     if all(a.text == b.text for a, b in zip(messages, conv.messages, strict=True)) and messages:
         first = messages[0]

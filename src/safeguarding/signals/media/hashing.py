@@ -33,6 +33,15 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 DRAFT_SIZE = (256, 256)
 MAX_SAMPLED_FRAMES = 16
 
+_IMAGE_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\xff\xd8\xff", "JPEG"),
+    (0, b"\x89PNG", "PNG"),
+    (0, b"GIF8", "GIF"),
+    (8, b"WEBP", "WebP"),
+    (0, b"BM", "BMP"),
+    (0, b"II*\x00", "TIFF"),
+    (0, b"MM\x00*", "TIFF"),
+)
 _VIDEO_SIGNATURES: tuple[tuple[int, bytes], ...] = (
     (4, b"ftyp"),  # MP4, MOV, 3GP
     (0, b"\x1a\x45\xdf\xa3"),  # Matroska, WebM
@@ -86,6 +95,14 @@ def pdq_of_array(rgb: np.ndarray, frame: int | None = None) -> ContentHash:
 
 def pdq_of_image(image: Image.Image, frame: int | None = None) -> ContentHash:
     return pdq_of_array(np.asarray(image.convert("RGB")), frame)
+
+
+def claimed_image_format(data: bytes) -> str | None:
+    """The image format the file's magic bytes claim, to tell "corrupt" from "unknown"."""
+    for offset, magic, name in _IMAGE_SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            return name
+    return None
 
 
 def looks_like_video(data: bytes) -> bool:
@@ -159,6 +176,11 @@ class MediaHasher:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise MediaError(f"decompression bomb refused: {exc}", source=source) from exc
         except UnidentifiedImageError as exc:
+            claimed = claimed_image_format(data)
+            if claimed is not None:
+                raise MediaError(
+                    f"corrupt {claimed} image: cannot be decoded", source=source
+                ) from exc
             raise MediaError(
                 "unknown or unsupported format (not an image Pillow can read, nor a video)",
                 source=source,

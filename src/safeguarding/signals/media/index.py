@@ -41,6 +41,12 @@ def _flip_masks(radius: int) -> np.ndarray:
     return np.array(masks, dtype=np.int64)
 
 
+@cache
+def _probe_chunks(radius: int) -> np.ndarray:
+    """Chunk number of each probe, in the order :meth:`MultiIndexTable.search` makes them."""
+    return np.repeat(np.arange(CHUNKS, dtype=np.int64), len(_flip_masks(radius)))
+
+
 def _as_codes(codes: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(codes, dtype=np.uint8)
     if array.ndim != 2 or array.shape[1] != PDQ_BYTES:
@@ -77,6 +83,7 @@ class MultiIndexTable:
             self.offsets[chunk, 0] = 0
             np.cumsum(np.bincount(column, minlength=_TABLE_SIZE), out=self.offsets[chunk, 1:])
         self._flat_rows = self.sorted_rows.reshape(-1)
+        self._flat_offsets = self.offsets.reshape(-1)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -94,19 +101,22 @@ class MultiIndexTable:
         masks = _flip_masks(radius)
         if len(masks) * CHUNKS * (n / _TABLE_SIZE) > n:  # probing would cost more than a scan
             return brute_force(self.codes, query, max_distance)
+        chunk_of_probe = _probe_chunks(radius)
         query_chunks = query.view(">u2").astype(np.int64)
-        probes = (query_chunks[:, None] ^ masks[None, :]).reshape(-1)
-        chunk_of_probe = np.repeat(np.arange(CHUNKS, dtype=np.int64), len(masks))
-        starts = self.offsets[chunk_of_probe, probes]
-        lengths = self.offsets[chunk_of_probe, probes + 1] - starts
-        total = int(lengths.sum())
+        probes = (query_chunks[:, None] ^ masks[None, :]).reshape(-1) + chunk_of_probe * (
+            _TABLE_SIZE + 1
+        )
+        starts = self._flat_offsets[probes]
+        lengths = self._flat_offsets[probes + 1] - starts
+        ends = np.cumsum(lengths)
+        total = int(ends[-1])
         if total == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         # positions of every candidate in the flattened (chunk, sorted row) table
-        run_starts = starts + chunk_of_probe * n
-        shift = np.repeat(run_starts - (np.cumsum(lengths) - lengths), lengths)
+        shift = np.repeat(starts + chunk_of_probe * n - (ends - lengths), lengths)
         candidates = self._flat_rows[shift + np.arange(total)]
-        distances = np.bitwise_count(self._words[candidates] ^ query.view(np.uint64)).sum(axis=1)
+        counts = np.bitwise_count(self._words[candidates] ^ query.view(np.uint64))
+        distances = counts[:, 0].astype(np.uint16) + counts[:, 1] + counts[:, 2] + counts[:, 3]
         keep = distances <= max_distance
         rows, first = np.unique(candidates[keep], return_index=True)
         return rows.astype(np.int64), distances[keep][first].astype(np.int64)

@@ -1,0 +1,230 @@
+"""``safeguarding policy ...``: validate, show and backtest policies; try the safety defaults.
+
+``POLICY`` arguments accept a file path or the word ``default`` for the bundled policy. With
+``--json`` a command writes exactly one JSON object to stdout; problems go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from safeguarding.actions import ActionDispatcher, InMemorySink
+from safeguarding.cli import app
+from safeguarding.domain import Conversation, Message
+from safeguarding.ingest import CorpusError, read_corpus
+from safeguarding.policy import (
+    AccountView,
+    Decision,
+    Policy,
+    PolicyError,
+    PolicyInput,
+    can_contact,
+    can_suggest,
+    load_default_policy,
+    load_policy,
+)
+from safeguarding.policy import backtest as backtest_module
+from safeguarding.policy.schema import Condition
+
+policy_app = typer.Typer(
+    name="policy",
+    help="Validate, show and backtest safeguarding policies; try the child safety defaults.",
+    no_args_is_help=True,
+)
+app.add_typer(policy_app, name="policy")
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+PolicyArg = Annotated[str, typer.Argument(help="policy file, or 'default' for the bundled one")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="one JSON object on stdout")]
+
+
+def _load(spec: str) -> Policy:
+    try:
+        return load_default_policy() if spec == "default" else load_policy(spec)
+    except PolicyError as exc:
+        stderr.print(f"[red]policy refused[/red] ({len(exc.issues)} problem(s)):", highlight=False)
+        for issue in exc.issues:
+            stderr.print(f"  {issue.format(exc.source)}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+
+
+@policy_app.command()
+def validate(policy: PolicyArg, as_json: JsonOpt = False) -> None:
+    """Check a policy file; every problem is printed with its line. Exit 1 if refused."""
+    loaded = _load(policy)
+    if as_json:
+        print(json.dumps(_summary(loaded)))
+    else:
+        stdout.print(f"ok: {loaded.label} ({len(loaded.rules)} rules, shadow={loaded.shadow})")
+
+
+@policy_app.command()
+def show(policy: PolicyArg = "default", as_json: JsonOpt = False) -> None:
+    """List a policy's rules: when each fires and what it does."""
+    loaded = _load(policy)
+    if as_json:
+        print(json.dumps(_summary(loaded) | {"policy": loaded.model_dump(mode="json")}))
+        return
+    table = Table(title=f"{loaded.label}  shadow={loaded.shadow}")
+    for col in ("rule", "when", "actions", "why"):
+        table.add_column(col, overflow="fold")
+    for rule in loaded.rules:
+        table.add_row(
+            rule.id + ("" if rule.enabled else " (off)"),
+            describe_condition(rule.when),
+            ", ".join(a.value for a in rule.actions) + (" [stop]" if rule.stop else ""),
+            rule.description,
+        )
+    stdout.print(table)
+
+
+def describe_condition(cond: Condition) -> str:
+    parts = []
+    for name, value in cond.model_dump(mode="json", exclude_none=True).items():
+        if name in ("any_of", "none_of"):
+            subs = [describe_condition(Condition.model_validate(v)) for v in value]
+            parts.append(f"{name}({' | '.join(subs)})")
+        else:
+            parts.append(f"{name}={value}")
+    return ", ".join(parts) or "always"
+
+
+def _summary(policy: Policy) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "name": policy.policy,
+        "version": policy.version,
+        "hash": policy.content_hash,
+        "shadow": policy.shadow,
+        "rules": [r.id for r in policy.rules],
+    }
+
+
+def _read(paths: Sequence[Path]) -> list[Conversation]:
+    conversations: list[Conversation] = []
+    for path in paths:
+        errors: list[CorpusError] = []
+        try:
+            conversations.extend(read_corpus(path, errors))
+        except CorpusError as exc:
+            errors.append(exc)
+        for err in errors:
+            stderr.print(f"skipped: {err}", highlight=False, markup=False)
+    return conversations
+
+
+@policy_app.command()
+def backtest(
+    policy: PolicyArg,
+    corpus: Annotated[list[Path], typer.Argument(help="corpus files or folders (.jsonl, .xml)")],
+    as_json: JsonOpt = False,
+    shadow: Annotated[bool, typer.Option(help="decide and log only (same numbers)")] = False,
+    global_accounts: Annotated[
+        bool, typer.Option(help="participant ids are real account ids across conversations")
+    ] = False,
+    model: Annotated[
+        Path | None, typer.Option(help="risk model file (default: the bundled model)")
+    ] = None,
+) -> None:
+    """What would this policy have done on these conversations, and how early?"""
+    loaded = _load(policy)
+    conversations = _read(corpus)
+    dispatcher = ActionDispatcher(InMemorySink(), settings=loaded.settings)
+
+    def dispatch(decision: Decision, facts: PolicyInput, messages: Sequence[Message]) -> list[str]:
+        return [e["action"] for e in dispatcher.dispatch(decision, facts, messages=messages).events]
+
+    try:
+        engine = backtest_module.default_engine(model)
+    except (OSError, ValueError, ImportError) as exc:
+        stderr.print(f"cannot load the risk engine: {exc}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    report = backtest_module.backtest(
+        loaded,
+        conversations,
+        engine=engine,
+        shadow=shadow,
+        dispatch=dispatch,
+        global_accounts=global_accounts,
+    )
+    if as_json:
+        print(json.dumps(report.to_dict()))
+        return
+    _print_report(report)
+
+
+def _print_report(report: backtest_module.BacktestReport) -> None:
+    stdout.print(
+        f"policy {report.policy}  shadow={report.shadow}  conversations={len(report.conversations)}"
+    )
+    table = Table(title="actions")
+    for col in ("action", "events", "conversations", "median index - moderator's"):
+        table.add_column(col)
+    for name, row in report.action_counts().items():
+        delta = row["median_index_minus_moderator"]
+        table.add_row(
+            name,
+            str(row["events"]),
+            str(row["conversations"]),
+            "-" if delta is None else f"{delta:+g}",
+        )
+    stdout.print(table)
+    m = report.measures()
+    if m["grooming"] or m["benign"]:
+        stdout.print(
+            f"grooming escalated: {m['grooming_escalated']}/{m['grooming']}"
+            f"  (not: {', '.join(m['grooming_not_escalated']) or '-'})\n"
+            f"severe (meeting/threat) escalated by the moderator's message: "
+            f"{m['severe_truth_on_time']}/{m['severe_truth']}"
+            f"  late: {m['severe_truth_late'] or '-'}\n"
+            f"median escalation index - moderator's: {m['median_escalation_minus_moderator']}\n"
+            f"benign escalated for review: {m['benign_escalated']}/{m['benign']}\n"
+            f"benign with an action against an account: "
+            f"{m['benign_with_actions_against_account']}/{m['benign']}"
+            f"  {m['benign_actions_against_account'] or ''}",
+            highlight=False,
+        )
+
+
+AgeOpt = Annotated[int | None, typer.Option(help="age in years (omit if unknown)")]
+
+
+@policy_app.command("can-contact")
+def can_contact_cmd(
+    sender_age: AgeOpt = None,
+    recipient_age: AgeOpt = None,
+    connected: Annotated[bool, typer.Option(help="already connected")] = False,
+    sender_restricted: bool = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """May a sender direct-message a recipient under the child safety defaults?"""
+    decision = can_contact(
+        AccountView(age=sender_age, restricted_from_minors=sender_restricted),
+        AccountView(age=recipient_age),
+        connected=connected,
+    )
+    _print_safety(decision.to_dict(), as_json)
+
+
+@policy_app.command("can-suggest")
+def can_suggest_cmd(a_age: AgeOpt = None, b_age: AgeOpt = None, as_json: JsonOpt = False) -> None:
+    """May two accounts be suggested to each other as friends?"""
+    decision = can_suggest(AccountView(age=a_age), AccountView(age=b_age))
+    _print_safety(decision.to_dict(), as_json)
+
+
+def _print_safety(result: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result))
+    else:
+        verdict = "allowed" if result["allowed"] else "refused"
+        stdout.print(f"{verdict} ({result['code']}): {result['reason']}", highlight=False)

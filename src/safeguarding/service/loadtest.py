@@ -1,0 +1,354 @@
+"""Load generator: starts the service as a second process on loopback and drives it.
+
+Open loop: requests are launched on a fixed schedule whether or not earlier ones finished, so
+a slow server shows up as latency rather than being hidden by a slower generator. With
+``kill_restart`` the server is killed with SIGKILL half way, restarted, and the generator
+keeps retrying (ingest is idempotent); afterwards the database is checked: every
+acknowledged event is stored exactly once and every conversation's messages are contiguous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from safeguarding.storage.models import Conversation, Event, StoredMessage
+from safeguarding.storage.repository import Repository
+
+TEXTS = (
+    "hey, did you finish the level?",
+    "lol that was so funny",
+    "what time is practice tomorrow",
+    "gg, want to play again",
+    "how old are you btw",
+    "you're really mature for your age",
+    "don't tell your parents we talk",
+    "do you have snap? this chat is laggy",
+    "send me a pic so i know it's you",
+    "ok see you later",
+)
+
+
+@dataclass(slots=True)
+class LoadReport:
+    db: str
+    target_rate: float
+    seconds: float
+    batch_size: int
+    messages_sent: int = 0
+    messages_acknowledged: int = 0
+    requests_ok: int = 0
+    requests_failed: int = 0
+    retries: int = 0
+    wall_s: float = 0.0
+    sustained_msgs_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    warmup_s: float = 0.0
+    kill_restart: bool = False
+    restart_s: float | None = None
+    verification: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+class ServerProcess:
+    """The service in its own process, so the generator never shares its CPU time slice."""
+
+    def __init__(self, db_url: str, port: int, log_path: Path) -> None:
+        self.db_url = db_url
+        self.port = port
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> float:
+        env = {**os.environ, "SAFEGUARDING_LOG_LEVEL": "WARNING"}
+        cmd = [sys.executable, "-m", "safeguarding.service.server"]
+        cmd += ["--db", self.db_url, "--port", str(self.port)]
+        started = time.perf_counter()
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, env=env)
+        deadline = started + timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"server exited with {self.proc.returncode}; see {self.log_path}"
+                )
+            try:
+                if httpx.get(self.base_url + "/readyz", timeout=1.0).status_code == 200:
+                    return time.perf_counter() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"server not ready after {timeout} s; see {self.log_path}")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class _Generator:
+    def __init__(
+        self, base_url: str, token: str, run_id: str, conversations: int, seed: int
+    ) -> None:
+        self.base_url = base_url
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.run_id = run_id
+        self.conversations = conversations
+        self.rng = random.Random(seed)
+        self.next_message = [0] * conversations
+        self.seq = 0
+        self.latencies: list[float] = []
+        self.timeline: list[tuple[float, float]] = []  # (sent at, latency) for diagnosis
+        self.measure_from = 0.0  # requests sent before this are warm-up: not measured
+        self.measured_messages = 0
+        self.measured_done = 0.0
+        self.acked: set[str] = set()
+        self.ok = 0
+        self.failed = 0
+        self.retries = 0
+        self.sent = 0
+
+    def batch(self, size: int) -> list[dict[str, Any]]:
+        events = []
+        now = datetime.now(UTC) - timedelta(seconds=1)
+        for _ in range(size):
+            c = self.rng.randrange(self.conversations)
+            n = self.next_message[c]
+            self.next_message[c] += 1
+            self.seq += 1
+            events.append(
+                {
+                    "type": "message",
+                    "id": f"{self.run_id}-{self.seq}",
+                    "conversation_id": f"{self.run_id}-c{c}",
+                    "message_id": f"m{n}",
+                    "sender": f"u{c}a" if n % 2 == 0 else f"u{c}b",
+                    "recipients": [f"u{c}b" if n % 2 == 0 else f"u{c}a"],
+                    "ts": now.isoformat(),
+                    "text": self.rng.choice(TEXTS),
+                }
+            )
+        return events
+
+    async def send(
+        self, http: httpx.AsyncClient, events: list[dict[str, Any]], deadline: float
+    ) -> None:
+        body = {"events": events}
+        self.sent += len(events)
+        first = True
+        sent_at = time.perf_counter()
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                response = await http.post("/v1/events", json=body, headers=self.headers)
+            except httpx.HTTPError:
+                response = None
+            if response is not None and response.status_code == 200:
+                done = time.perf_counter()
+                if first:  # latency of undisturbed requests; retries after a kill excluded
+                    self.timeline.append((start, done - start))
+                    if sent_at >= self.measure_from:
+                        self.latencies.append(done - start)
+                if sent_at >= self.measure_from:
+                    self.measured_messages += len(events)
+                    self.measured_done = max(self.measured_done, done)
+                self.ok += 1
+                self.acked.update(e["id"] for e in events)
+                return
+            if response is not None and response.status_code < 500 and response.status_code != 429:
+                self.failed += 1  # a client error: retrying cannot help
+                return
+            first = False
+            self.retries += 1
+            await asyncio.sleep(0.2)
+        self.failed += 1
+
+
+async def _drive(
+    gen: _Generator,
+    server: ServerProcess,
+    rate: float,
+    seconds: float,
+    batch_size: int,
+    kill_restart: bool,
+    report: LoadReport,
+    warmup: float,
+) -> None:
+    interval = batch_size / rate
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10.0, limits=limits) as http:
+        tasks: set[asyncio.Task[None]] = set()
+        start = time.perf_counter()
+        gen.measure_from = start + warmup
+        end = gen.measure_from + seconds
+        killed = False
+        restart: asyncio.Future[float] | None = None
+        k = 0
+        while True:
+            at = start + k * interval
+            if at >= end:
+                break
+            delay = at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if (
+                kill_restart
+                and not killed
+                and time.perf_counter() - gen.measure_from >= seconds / 2
+            ):
+                killed = True
+                server.kill()
+                # Keep the schedule going while it restarts: those requests retry.
+                restart = asyncio.get_running_loop().run_in_executor(None, server.start)
+            task = asyncio.create_task(gen.send(http, gen.batch(batch_size), end + 60))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            k += 1
+        if restart is not None:
+            report.restart_s = round(await restart, 2)
+        if tasks:
+            await asyncio.gather(*tasks)
+        report.wall_s = round(time.perf_counter() - start, 2)
+        measured = gen.measured_done - gen.measure_from
+        report.sustained_msgs_per_s = round(gen.measured_messages / measured, 1) if measured else 0
+
+
+def verify(repo: Repository, tenant_id: str, acked: set[str]) -> dict[str, Any]:
+    """Every acknowledged event stored exactly once; each conversation's messages contiguous."""
+    with repo.engine.connect() as conn:
+        stored_ids = [
+            r[0] for r in conn.execute(select(Event.event_id).where(Event.tenant_id == tenant_id))
+        ]
+        message_events = [
+            r[0]
+            for r in conn.execute(
+                select(StoredMessage.event_id).where(StoredMessage.tenant_id == tenant_id)
+            )
+        ]
+        per_conv = conn.execute(
+            select(
+                StoredMessage.conversation_id,
+                func.count(),
+                func.max(StoredMessage.idx),
+            )
+            .where(StoredMessage.tenant_id == tenant_id)
+            .group_by(StoredMessage.conversation_id)
+        ).all()
+        counts = {
+            r.id: r.message_count
+            for r in conn.execute(
+                select(Conversation.id, Conversation.message_count).where(
+                    Conversation.tenant_id == tenant_id
+                )
+            )
+        }
+        assessed = {
+            r.id: (r.assessment or {}).get("message_index")
+            for r in conn.execute(
+                select(Conversation.id, Conversation.assessment).where(
+                    Conversation.tenant_id == tenant_id
+                )
+            )
+        }
+    stored = set(stored_ids)
+    missing = acked - stored
+    gaps = [cid for cid, n, top in per_conv if n != top + 1 or counts.get(cid) != n]
+    stale = [cid for cid, n, _ in per_conv if assessed.get(cid) != n - 1]
+    return {
+        "acknowledged": len(acked),
+        "stored": len(stored),
+        "missing_acknowledged": len(missing),
+        "duplicate_event_rows": len(stored_ids) - len(stored),
+        "duplicate_message_rows": len(message_events) - len(set(message_events)),
+        "conversations": len(per_conv),
+        "conversations_with_gaps": len(gaps),
+        "assessments_behind": len(stale),
+        "ok": not missing
+        and len(stored_ids) == len(stored)
+        and len(message_events) == len(set(message_events))
+        and not gaps
+        and not stale,
+    }
+
+
+def run_loadtest(
+    db_url: str,
+    rate: float = 1000.0,
+    seconds: float = 20.0,
+    batch_size: int = 20,
+    conversations: int = 200,
+    kill_restart: bool = False,
+    workdir: Path | None = None,
+    seed: int = 7,
+    warmup: float = 3.0,
+) -> LoadReport:
+    workdir = workdir or Path("var")
+    workdir.mkdir(parents=True, exist_ok=True)
+    repo = Repository.from_url(db_url)
+    repo.migrate()
+    run_id = "lt" + os.urandom(4).hex()
+    tenant = repo.create_tenant(f"loadtest-{run_id}")
+    _, token = repo.create_api_key(tenant.id, ["events:write", "read"])
+    server = ServerProcess(db_url, free_port(), workdir / f"loadtest-{run_id}.log")
+    report = LoadReport(
+        db_url, rate, seconds, batch_size, warmup_s=warmup, kill_restart=kill_restart
+    )
+    server.start()
+    gen = _Generator(server.base_url, token, run_id, conversations, seed)
+    try:
+        asyncio.run(_drive(gen, server, rate, seconds, batch_size, kill_restart, report, warmup))
+    finally:
+        server.stop()
+    report.messages_sent = gen.sent
+    report.messages_acknowledged = len(gen.acked)
+    report.requests_ok = gen.ok
+    report.requests_failed = gen.failed
+    report.retries = gen.retries
+    report.p50_ms = round(percentile(gen.latencies, 0.50) * 1000, 2)
+    report.p99_ms = round(percentile(gen.latencies, 0.99) * 1000, 2)
+    report.max_ms = round(max(gen.latencies, default=0.0) * 1000, 2)
+    report.verification = verify(repo, tenant.id, gen.acked)
+    repo.close()
+    return report

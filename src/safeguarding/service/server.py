@@ -1,0 +1,82 @@
+"""Run the service with uvicorn (``safeguarding serve``), optionally with demo data."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+
+import uvicorn
+
+from safeguarding.api.app import create_app
+from safeguarding.client import SafeguardingClient
+from safeguarding.service.demo import replay_examples
+from safeguarding.service.logs import configure_logging
+from safeguarding.service.settings import Settings
+from safeguarding.storage.repository import Repository
+
+log = logging.getLogger("safeguarding.server")
+DEMO_TENANT = "demo"
+
+
+def demo_key(repo: Repository) -> str:
+    tenant = repo.find_tenant(DEMO_TENANT) or repo.create_tenant(DEMO_TENANT)
+    _, token = repo.create_api_key(tenant.id, ["events:write", "read"])
+    return token
+
+
+def _replay_when_up(server: uvicorn.Server, base_url: str, token: str) -> None:
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.05)
+    with SafeguardingClient(base_url, token) as client:
+        summary = replay_examples(client)
+    print(
+        f"\nDemo data loaded: {summary['conversations']} example conversations, "
+        f"{summary['events']} events, {summary['alerts']} alerts.\n"
+        f"  API docs:  {base_url}/docs\n"
+        f"  Alerts:    curl -H 'Authorization: Bearer {token}' {base_url}/v1/alerts\n"
+        f"  One case:  curl -H 'Authorization: Bearer {token}' "
+        f"{base_url}/v1/conversations/ex-01/assessment\n"
+        f"  Metrics:   {base_url}/metrics\n"
+        f"Demo API key (tenant '{DEMO_TENANT}'): {token}\nPress Ctrl+C to stop.",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8000, demo: bool = False
+) -> None:
+    configure_logging(settings.log_level, settings.log_text)
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+    )
+    base_url = f"http://{host}:{port}"
+    print(f"Safeguarding service on {base_url} (database: {settings.db_url})", file=sys.stderr)
+    if demo:
+        token = demo_key(app.state.services.repo)
+        threading.Thread(
+            target=_replay_when_up, args=(server, base_url, token), daemon=True
+        ).start()
+    server.run()
+
+
+def main() -> None:
+    """``python -m safeguarding.service.server --db URL --port N``: the loadtest's server."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    settings = Settings.from_env(db_url=args.db)
+    serve(settings, args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

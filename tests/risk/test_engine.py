@@ -1,0 +1,101 @@
+"""The streaming engine with the bundled model: alerts, evidence, state, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from safeguarding.domain import AlertLevel, Conversation, Message, Participant, Signal
+from safeguarding.risk.engine import Engine, EngineError
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.default()
+
+
+def test_grooming_alerts_early_with_evidence(engine: Engine, grooming: Conversation) -> None:
+    (result,) = list(engine.scan([grooming]))
+    a = result.assessment
+    assert result.alert_at is not None
+    assert result.alert_at <= len(grooming.messages) - 1
+    assert a.level >= AlertLevel.ALERT
+    assert a.offender == "a" and a.at_risk == "b"
+    assert 0.0 <= a.risk <= 1.0
+    assert {"isolation_secrecy", "platform_move", "image_request"} <= set(a.tactics)
+    secrecy = next(s for s in a.evidence if s.kind == "isolation_secrecy")
+    text = grooming.messages[secrecy.message_index].text
+    assert secrecy.span is not None
+    assert text[secrecy.span[0] : secrecy.span[1]] == secrecy.excerpt
+    assert a.reasons
+
+
+def test_peers_planning_a_surprise_do_not_alert(engine: Engine, peers: Conversation) -> None:
+    (result,) = list(engine.scan([peers]))
+    assert result.alert_at is None
+    assert result.assessment.level < AlertLevel.ALERT
+
+
+def test_streaming_alert_uses_only_messages_read_so_far(
+    engine: Engine, grooming: Conversation
+) -> None:
+    (full,) = list(engine.scan([grooming]))
+    assert full.alert_at is not None
+    prefix = Conversation(
+        id="prefix", participants=grooming.participants,
+        messages=[Message("prefix", m.sender, m.text, m.ts) for m in grooming.messages[: full.alert_at + 1]],
+    )
+    (cut,) = list(engine.scan([prefix]))
+    assert cut.alert_at == full.alert_at
+    assert cut.risks == full.risks[: full.alert_at + 1]
+
+
+def test_adult_life_behind_a_teen_age_counts_as_adult(engine: Engine) -> None:
+    engine.open_conversation("c-adult", [Participant("x", declared_age=15), Participant("y", declared_age=13)])
+    engine.process(Message("c-adult", "x", "cant talk now im driving to work"))
+    a = engine.process(Message("c-adult", "x", "dont tell ur mum we talk, its our secret"))
+    kinds = {s.kind for s in a.evidence}
+    assert "adult_indicator" in kinds and "age_deception" in kinds
+    engine.forget("c-adult")
+
+
+def test_state_survives_export_and_restore(engine: Engine, grooming: Conversation) -> None:
+    engine.open_conversation("c-state", grooming.participants)
+    for m in grooming.messages[:6]:
+        engine.process(Message("c-state", m.sender, m.text, m.ts))
+    saved = json.loads(json.dumps(engine.export_state("c-state")))
+    fresh = Engine(engine.model, engine.analyser)
+    fresh.restore_state(saved)
+    for m in grooming.messages[6:]:
+        a1 = engine.process(Message("c-state", m.sender, m.text, m.ts))
+        a2 = fresh.process(Message("c-state", m.sender, m.text, m.ts))
+        assert a1.risk == pytest.approx(a2.risk)
+        assert a1.first_alert_index == a2.first_alert_index
+    engine.forget("c-state")
+
+
+def test_media_match_signal_escalates(engine: Engine) -> None:
+    engine.process(Message("c-media", "u1", "hello"))
+    a = engine.add_signal(
+        "c-media", Signal("media_match", 0, "u1", 1.0, source="media", detail={"bank": "test"})
+    )
+    assert a.level == AlertLevel.URGENT and a.first_alert_index == 0
+    engine.forget("c-media")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\x00\x01\x02", "x" * 50_000, "\ud800 lone surrogate", "🙂" * 500, "\u202e\u200b"],
+)
+def test_odd_text_is_assessed_without_error(engine: Engine, text: str) -> None:
+    a = engine.process(Message("c-odd", "u1", text))
+    assert 0.0 <= a.risk <= 1.0
+    engine.forget("c-odd")
+
+
+def test_message_without_sender_is_refused(engine: Engine) -> None:
+    with pytest.raises(EngineError, match="no sender"):
+        engine.process(Message("c", "", "hi"))
+    with pytest.raises(EngineError, match="no conversation id"):
+        engine.process(Message("", "u", "hi"))

@@ -1,0 +1,217 @@
+"""The synthetic training corpus must be valid DATASPEC data with consistent ground truth."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from safeguarding.domain import Conversation
+from safeguarding.ingest import jsonl
+from safeguarding.risk.training.synthetic import (
+    LANGUAGES,
+    OBFUSCATION_STYLES,
+    TACTICS,
+    conversation_to_dict,
+    generate_corpus,
+    load_bank,
+    main,
+    obfuscate,
+    write_jsonl,
+)
+
+CATEGORIES = {
+    "grooming",
+    "sextortion",
+    "benign_peer",
+    "benign_trusted_adult",
+    "adult_adult",
+    "bullying",
+    "scam",
+    "self_harm",
+    "toxicity",
+    "spam",
+    "benign_group",
+}
+PLATFORMS = {
+    "game_chat",
+    "social_dm",
+    "livestream_chat",
+    "forum_dm",
+    "school_app",
+    "dating_app",
+    "messaging",
+    "chat_room",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Conversation]:
+    return generate_corpus(600, seed=7)
+
+
+def test_same_seed_same_corpus_other_seed_differs() -> None:
+    a = [conversation_to_dict(c) for c in generate_corpus(80, seed=3)]
+    b = [conversation_to_dict(c) for c in generate_corpus(80, seed=3)]
+    c = [conversation_to_dict(c) for c in generate_corpus(80, seed=4)]
+    assert a == b
+    assert a != c
+
+
+def test_round_trip_through_dataspec_reader(corpus: list[Conversation], tmp_path: Path) -> None:
+    path = tmp_path / "syn.jsonl"
+    assert write_jsonl(corpus, path) == len(corpus)
+    errors: list = []
+    back = list(jsonl.read_jsonl(path, errors=errors))
+    assert errors == []
+    assert [conversation_to_dict(c) for c in back] == [conversation_to_dict(c) for c in corpus]
+
+
+def test_fields_follow_dataspec(corpus: list[Conversation]) -> None:
+    assert len({c.id for c in corpus}) == len(corpus)
+    for c in corpus:
+        assert c.category in CATEGORIES
+        assert c.platform in PLATFORMS
+        assert c.locale and c.locale[:2] in LANGUAGES and c.locale[2] == "-"
+        assert c.label == ("grooming" if c.category in ("grooming", "sextortion") else "benign")
+        assert c.notes and "\n" not in c.notes
+        ids = [p.id for p in c.participants]
+        assert len(ids) == len(set(ids)) and {m.sender for m in c.messages} <= set(ids)
+        stamps = [m.ts for m in c.messages]
+        assert all(ts is not None for ts in stamps)
+        assert stamps == sorted(stamps)  # type: ignore[type-var]
+        assert all(m.text.strip() for m in c.messages)
+        assert "{" not in "".join(m.text for m in c.messages)  # every slot filled
+
+
+def test_tactics_point_at_offender_messages(corpus: list[Conversation]) -> None:
+    for c in corpus:
+        if not c.is_grooming:
+            assert c.offender is None and c.tactics == []
+            continue
+        assert c.offender in {p.id for p in c.participants}
+        assert c.tactics
+        for t in c.tactics:
+            assert t.tactic in TACTICS
+            assert 0 <= t.index < len(c.messages)
+            assert c.messages[t.index].sender == c.offender
+
+
+def test_first_alert_index(corpus: list[Conversation]) -> None:
+    for c in corpus:
+        if not c.is_grooming:
+            assert c.first_alert_index is None
+            continue
+        fai = c.first_alert_index
+        assert fai is not None and 0 <= fai < len(c.messages)
+        assert c.messages[fai].sender == c.offender
+        at_alert = {t.tactic for t in c.tactics if t.index == fai}
+        assert at_alert, "the alert message shows a tactic"
+        if c.category == "sextortion":
+            assert at_alert & {"image_request", "threat"}
+
+
+def test_offenders_often_lie_and_use_new_accounts(corpus: list[Conversation]) -> None:
+    offenders = [c.participant(c.offender) for c in corpus if c.is_grooming and c.offender]
+    assert all(p is not None and p.true_age is not None and p.true_age >= 18 for p in offenders)
+    lying = [p for p in offenders if p and p.declared_age is not None and p.declared_age < 18]
+    unknown = [p for p in offenders if p and p.declared_age is None]
+    new = [p for p in offenders if p and (p.account_age_days or 0) <= 30]
+    assert 0.3 < len(lying) / len(offenders) < 0.8
+    assert unknown and 0.3 < len(new) / len(offenders) < 0.9
+
+
+def test_variants_share_ground_truth(corpus: list[Conversation]) -> None:
+    by_id = {c.id: c for c in corpus}
+    variants = [c for c in corpus if c.variant_of]
+    assert len(variants) >= 0.05 * len(corpus)
+    assert {v.label for v in variants} == {"grooming", "benign"}
+    for v in variants:
+        orig = by_id[v.variant_of]  # type: ignore[index]
+        assert orig.variant_of is None
+        assert (v.label, v.category, v.offender, v.first_alert_index) == (
+            orig.label,
+            orig.category,
+            orig.offender,
+            orig.first_alert_index,
+        )
+        assert [(t.index, t.tactic) for t in v.tactics] == [
+            (t.index, t.tactic) for t in orig.tactics
+        ]
+        assert [m.sender for m in v.messages] == [m.sender for m in orig.messages]
+        assert any(a.text != b.text for a, b in zip(v.messages, orig.messages, strict=True))
+
+
+def test_category_and_language_mix(corpus: list[Conversation]) -> None:
+    n = len(corpus)
+    cats = Counter(c.category for c in corpus)
+    grooming = sum(c.is_grooming for c in corpus) / n
+    assert 0.35 <= grooming <= 0.45
+    assert 0.05 <= cats["sextortion"] / n <= 0.11
+    assert set(cats) == CATEGORIES
+    langs = Counter(c.locale[:2] for c in corpus if c.locale)
+    assert 0.5 <= langs["en"] / n <= 0.6
+    for lang in ("es", "fr", "de", "pt"):
+        assert 0.07 <= langs[lang] / n <= 0.15
+    for c in corpus:
+        if c.category == "benign_group":
+            assert c.platform == "chat_room" and 3 <= len(c.participants) <= 6
+            assert all(p.declared_age is None and p.true_age is None for p in c.participants)
+
+
+def test_pace_varies(corpus: list[Conversation]) -> None:
+    lengths = [len(c.messages) for c in corpus if c.category == "grooming"]
+    assert min(lengths) <= 12 and max(lengths) >= 40
+    multi_day = [
+        c
+        for c in corpus
+        if c.category == "grooming" and (c.messages[-1].ts - c.messages[0].ts).days >= 1  # type: ignore[operator]
+    ]
+    assert multi_day
+
+
+def test_languages_argument() -> None:
+    only_de = generate_corpus(40, seed=1, languages=("de",))
+    assert {c.locale[:2] for c in only_de if c.locale} == {"de"}
+    with pytest.raises(ValueError):
+        generate_corpus(10, languages=("xx",))
+
+
+@pytest.mark.parametrize("style", OBFUSCATION_STYLES)
+def test_obfuscate_changes_text_keeps_length_reasonable(style: str) -> None:
+    rng = random.Random(0)
+    for text in ("add me on snap and send a photo, it's our secret", "i'll send you a gift"):
+        out = obfuscate(text, style, rng)
+        assert out != text
+        assert len(text) // 2 <= len(out) <= 2 * len(text) + 10
+
+
+def test_obfuscate_styles_do_what_they_say() -> None:
+    rng = random.Random(1)
+    text = "send me a photo on snap, keep it secret"
+    assert "👻" in obfuscate(text, "emoji", rng) and "🤫" in obfuscate(text, "emoji", rng)
+    assert any("\u0400" <= ch <= "\u04ff" for ch in obfuscate(text, "homoglyphs", rng))
+    assert any(ch in "\u200b\u200c\u200d\u2060" for ch in obfuscate(text, "zero_width", rng))
+    with pytest.raises(ValueError):
+        obfuscate(text, "rot13", rng)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_line_banks_complete(lang: str) -> None:
+    bank, en = load_bank(lang), load_bank("en")
+    assert set(bank.lines) == set(en.lines)
+    assert not bank.missing_slots()
+    minimum = 12 if lang == "en" else 6
+    for tactic in TACTICS:
+        pool = bank.lines[f"offender.{tactic}"]
+        assert len(set(pool)) >= minimum, (lang, tactic)
+    assert all("555" in p for p in bank.slots["phone"])  # invented, never real numbers
+
+
+def test_module_cli_writes_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    assert main(["--n", "30", "--seed", "2", "--out", str(out), "--languages", "en,fr"]) == 0
+    rows = list(jsonl.read_jsonl(out))
+    assert len(rows) == 30

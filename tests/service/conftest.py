@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from service_helpers import postgres_database
+
+
+@pytest.fixture(scope="session")
+def postgres_url(require_service) -> Iterator[str]:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    yield from postgres_database()

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from safeguarding.signals.media.banks import (
+    BankEntry,
+    BankFormat,
+    LineError,
+    guess_format,
+    read_entries,
+)
+from safeguarding.signals.media.errors import BankError
+from safeguarding.signals.media.hashes import HashType, parse_hash_literal
+
+PDQ = "d8f8f0cce0f4a84f0e370a22028f67f0b36e2ed596623e1d33e6b39c4e9c9b22"
+MD5 = "0123456789abcdef0123456789abcdef"
+
+
+def split(lines: list[str], fmt: BankFormat) -> tuple[list[BankEntry], list[LineError]]:
+    items = list(read_entries(lines, fmt))
+    return (
+        [i for i in items if isinstance(i, BankEntry)],
+        [i for i in items if isinstance(i, LineError)],
+    )
+
+
+def test_hma_csv_with_header_reports_bad_lines_and_imports_the_rest() -> None:
+    lines = [
+        "signal_type,signal,quality,note",
+        f"pdq,{PDQ},90,case 1",
+        "pdq,not-a-hash,90,x",
+        f"video_md5,{MD5.upper()},,",
+        "unknown_type,abc,,",
+        "",
+        "url,http://www.Bad.example/page/,,",
+    ]
+    entries, errors = split(lines, BankFormat.HMA_CSV)
+    assert [(e.hash_type, e.line) for e in entries] == [
+        (HashType.PDQ, 2),
+        (HashType.MD5, 4),
+        (HashType.URL, 7),
+    ]
+    assert entries[0].quality == 90 and entries[0].note == "case 1"
+    assert entries[1].value == MD5
+    assert entries[2].value == "bad.example/page"
+    assert [e.line for e in errors] == [3, 5]
+    assert "unknown hash type" in errors[1].message
+
+
+def test_headerless_csv_and_plain_lists() -> None:
+    entries, errors = split([f"pdq,{PDQ}", f"md5,{MD5}"], BankFormat.HMA_CSV)
+    assert len(entries) == 2 and not errors
+    entries, errors = split(["# NCMEC list", MD5, "xyz", MD5.upper()], BankFormat.MD5)
+    assert [e.line for e in entries] == [2, 4] and [e.line for e in errors] == [3]
+    entries, errors = split([f"{PDQ} 77", f"{PDQ},101"], BankFormat.PDQ)
+    assert entries[0].quality == 77 and errors[0].line == 2
+
+
+def test_format_guessing() -> None:
+    assert guess_format(["signal_type,signal", f"pdq,{PDQ}"]) is BankFormat.HMA_CSV
+    assert guess_format(["# comment", MD5]) is BankFormat.MD5
+    assert guess_format([f"{PDQ},100"]) is BankFormat.PDQ
+    assert guess_format(["https://bad.example/x"]) is BankFormat.URLS
+    with pytest.raises(BankError, match="PDQ or SHA-256"):
+        guess_format([PDQ])
+
+
+def test_hash_literals() -> None:
+    assert [h.hash_type for h in parse_hash_literal(PDQ)] == [HashType.PDQ, HashType.SHA256]
+    assert parse_hash_literal(f"pdq:{PDQ.upper()}")[0].value == PDQ
+    assert parse_hash_literal(MD5)[0].hash_type is HashType.MD5
