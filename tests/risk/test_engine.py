@@ -43,8 +43,12 @@ def test_streaming_alert_uses_only_messages_read_so_far(
     (full,) = list(engine.scan([grooming]))
     assert full.alert_at is not None
     prefix = Conversation(
-        id="prefix", participants=grooming.participants,
-        messages=[Message("prefix", m.sender, m.text, m.ts) for m in grooming.messages[: full.alert_at + 1]],
+        id="prefix",
+        participants=grooming.participants,
+        messages=[
+            Message("prefix", m.sender, m.text, m.ts)
+            for m in grooming.messages[: full.alert_at + 1]
+        ],
     )
     (cut,) = list(engine.scan([prefix]))
     assert cut.alert_at == full.alert_at
@@ -52,7 +56,9 @@ def test_streaming_alert_uses_only_messages_read_so_far(
 
 
 def test_adult_life_behind_a_teen_age_counts_as_adult(engine: Engine) -> None:
-    engine.open_conversation("c-adult", [Participant("x", declared_age=15), Participant("y", declared_age=13)])
+    engine.open_conversation(
+        "c-adult", [Participant("x", declared_age=15), Participant("y", declared_age=13)]
+    )
     engine.process(Message("c-adult", "x", "cant talk now im driving to work"))
     a = engine.process(Message("c-adult", "x", "dont tell ur mum we talk, its our secret"))
     kinds = {s.kind for s in a.evidence}

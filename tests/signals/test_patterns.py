@@ -9,22 +9,41 @@ from safeguarding.signals.patterns import adult_indicators, contact_details, sta
 
 @pytest.mark.parametrize(
     ("text", "age"),
-    [("im 13", 13), ("14f", 14), ("25/m here", 25), ("i am 31 lol", 31), ("tengo 12 anos", 12),
-     ("j'ai 13 ans", 13), ("ich bin 14", 14), ("tenho 15 anos", 15), ("asl? 16 f", 16)],
+    [
+        ("im 13", 13),
+        ("14f", 14),
+        ("25/m here", 25),
+        ("i am 31 lol", 31),
+        ("tengo 12 anos", 12),
+        ("j'ai 13 ans", 13),
+        ("ich bin 14", 14),
+        ("tenho 15 anos", 15),
+        ("asl? 16 f", 16),
+    ],
 )
 def test_stated_ages(text: str, age: int) -> None:
     assert age in [int(h.value) for h in stated_ages(text)]
 
 
-@pytest.mark.parametrize("text", ["see u at 5", "im 5 mins away", "level 12 done", "im 20 minutes late"])
+@pytest.mark.parametrize(
+    "text", ["see u at 5", "im 5 mins away", "level 12 done", "im 20 minutes late"]
+)
 def test_numbers_that_are_not_ages(text: str) -> None:
     assert stated_ages(text) == []
 
 
 @pytest.mark.parametrize(
     "text",
-    ["cant talk, driving to work", "my wife is calling", "my boss is annoying", "after work i play",
-     "meine frau kommt", "mi jefe me llama", "au boulot ce matin", "no trabalho agora"],
+    [
+        "cant talk, driving to work",
+        "my wife is calling",
+        "my boss is annoying",
+        "after work i play",
+        "meine frau kommt",
+        "mi jefe me llama",
+        "au boulot ce matin",
+        "no trabalho agora",
+    ],
 )
 def test_adult_indicators(text: str) -> None:
     assert adult_indicators(text)
@@ -38,9 +57,14 @@ def test_adult_indicators_need_the_speakers_own_adult_life(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("add me on snap: kiddo.99", "kiddo.99"), ("my insta is pixel_cat", "pixel_cat"),
-     ("call me 07700 900123", "07700 900123"), ("hit me up @gamer_boy", "@gamer_boy"),
-     ("sam#1234 on discord", "sam#1234"), ("mail me at someone@example.com", "someone@example.com")],
+    [
+        ("add me on snap: kiddo.99", "kiddo.99"),
+        ("my insta is pixel_cat", "pixel_cat"),
+        ("call me 07700 900123", "07700 900123"),
+        ("hit me up @gamer_boy", "@gamer_boy"),
+        ("sam#1234 on discord", "sam#1234"),
+        ("mail me at someone@example.com", "someone@example.com"),
+    ],
 )
 def test_contact_details(text: str, value: str) -> None:
     assert value in [h.value for h in contact_details(text)]

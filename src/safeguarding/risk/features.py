@@ -27,19 +27,36 @@ SEVERE = (
     "emotional_dependency",
 )
 STRONG = 0.5
+# A public room, where one-to-one grooming rarely happens in the open (a streamer's chat
+# with two or three viewers is still treated as a conversation).
+ROOM_SIZE = 5
 
 CONTEXTS = [
-    "target_minor", "target_child", "target_age_unknown", "sender_adultish", "peers",
-    "age_gap", "age_conflict", "new_account", "old_account", "connected", "stranger",
-    "group", "contacts",
+    "target_minor",
+    "target_child",
+    "target_age_unknown",
+    "sender_adultish",
+    "peers",
+    "age_gap",
+    "age_conflict",
+    "new_account",
+    "old_account",
+    "connected",
+    "stranger",
+    "group",
+    "contacts",
 ]
 # Context on its own says little; it changes what the tactics mean. So context enters the
 # model as a product with the tactic evidence, never alone: no tactics, no risk.
 FEATURES = [
     *[f"tac_{t}" for t in TACTICS],
-    "n_tactics", "n_severe", "tactic_share", "semantic",
+    "n_tactics",
+    "n_severe",
+    "tactic_share",
+    "semantic",
     *[f"evidence_x_{c}" for c in CONTEXTS],
-    "age_conflict", "contacts",
+    "age_conflict",
+    "contacts",
 ]
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 # Contexts that make tactics less worrying (friends, peers, long-standing accounts, rooms).
@@ -47,9 +64,7 @@ PROTECTIVE = ("peers", "connected", "old_account", "group")
 # Sign of each weight: risk may only rise with evidence and risky context, and only fall
 # with protective context. The constraint keeps a small training set from teaching the model
 # that, say, being connected makes secrecy worse.
-SIGNS = {
-    name: (-1 if name.removeprefix("evidence_x_") in PROTECTIVE else 1) for name in FEATURES
-}
+SIGNS = {name: (-1 if name.removeprefix("evidence_x_") in PROTECTIVE else 1) for name in FEATURES}
 
 
 def target_for(state: ConversationState, sender: str) -> ParticipantState | None:
@@ -88,7 +103,7 @@ def context(state: ConversationState, sender: ParticipantState) -> dict[str, flo
         "old_account": float(days is not None and days >= 365),
         "connected": float(bool(sender.connected)),
         "stranger": float(sender.connected is False),
-        "group": float(len(state.participants) > 2),
+        "group": float(len(state.participants) >= ROOM_SIZE),
         "contacts": float(sender.contacts > 0),
     }
 

@@ -36,7 +36,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # No pre-ping: it costs a round trip per checkout on the ingest path; stale
+        # connections are recycled instead and a failed batch is retried by the client.
+        return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10)
     database = parsed.database or ""
     in_memory = database in ("", ":memory:")
     if not in_memory:
