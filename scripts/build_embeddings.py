@@ -105,11 +105,12 @@ CHAT_WORDS: dict[str, str] = {
 }  # fmt: skip
 
 
-def vocabulary(per_language: int) -> tuple[list[str], list[str], np.ndarray]:
-    """Vocabulary keys, the text the teacher embeds for each, and each key's frequency.
+def vocabulary(per_language: int) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """Vocabulary keys, the text the teacher embeds for each, each key's frequency and language.
 
     A key's frequency is its highest frequency in any of the languages, so that a function word
-    of one language ("die", "que") is down-weighted wherever it appears.
+    of one language ("die", "que") is down-weighted wherever it appears; its language (an index
+    into LANGUAGES) is the one where it is most frequent.
     """
     import wordfreq
 
@@ -123,11 +124,11 @@ def vocabulary(per_language: int) -> tuple[list[str], list[str], np.ndarray]:
     keys.setdefault(tokenise.LAUGH_KEY)
     ordered = list(keys)
     texts = [_teacher_text(key) for key in ordered]
-    freqs = np.array(
-        [max(wordfreq.word_frequency(key, lang) for lang in LANGUAGES) for key in ordered],
+    by_language = np.array(
+        [[wordfreq.word_frequency(key, lang) for lang in LANGUAGES] for key in ordered],
         dtype=np.float64,
     )
-    return ordered, texts, freqs
+    return ordered, texts, by_language.max(axis=1), by_language.argmax(axis=1)
 
 
 def _teacher_text(key: str) -> str:
@@ -203,6 +204,20 @@ def _save_cache(cache: Path, known: dict[str, np.ndarray]) -> None:
     tmp.replace(cache)
 
 
+def remove_language_means(matrix: np.ndarray, languages: np.ndarray) -> np.ndarray:
+    """Centre the words and project out the directions of the per-language mean vectors.
+
+    A multilingual encoder places a word partly by its language, so "parents" sits nearer
+    "tomorrow" than "padres". Removing the span of the language means (5 directions) keeps
+    meaning and drops most of that language identity, for every word alike, so the run time
+    never needs to know a word's language.
+    """
+    centred = matrix - matrix.mean(axis=0)
+    means = np.stack([centred[languages == i].mean(axis=0) for i in np.unique(languages)])
+    basis, _ = np.linalg.qr(means.T)
+    return centred - (centred @ basis) @ basis.T
+
+
 def pca(matrix: np.ndarray, dims: int) -> tuple[np.ndarray, float]:
     """Mean-centred PCA projection of the rows of ``matrix`` and the variance it keeps."""
     centred = matrix - matrix.mean(axis=0)
@@ -230,39 +245,61 @@ def save(
     )
 
 
+def build_command(args: argparse.Namespace) -> str:
+    """The command that rebuilds this artefact, every option spelled out."""
+    parts = [
+        "python scripts/build_embeddings.py",
+        f"--source {args.source}",
+        f"--prefix {args.prefix}",
+        f"--per-language {args.per_language}",
+        f"--dims {args.dims}",
+        f"--sif-a {args.sif_a}",
+    ]
+    if args.keep_language:
+        parts.append("--keep-language")
+    return " ".join(parts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", choices=sorted(ENCODERS), default="e5")
-    parser.add_argument("--prefix", choices=("query", "passage"), default="query")
-    parser.add_argument("--per-language", type=int, default=16000)
+    parser.add_argument("--prefix", choices=("query", "passage"), default="passage")
+    parser.add_argument("--per-language", type=int, default=20000)
     parser.add_argument("--dims", type=int, default=128)
-    parser.add_argument("--sif-a", type=float, default=1e-4)
+    parser.add_argument("--sif-a", type=float, default=1e-3)
+    parser.add_argument(
+        "--keep-language", action="store_true", help="skip removing the language-mean directions"
+    )
     parser.add_argument("--cache", type=Path, default=Path("/tmp/embcache"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
 
-    keys, texts, freqs = vocabulary(args.per_language)
+    keys, texts, freqs, languages = vocabulary(args.per_language)
     print(f"vocabulary: {len(keys)} words", file=sys.stderr)
     encode, info = ENCODERS[args.source](args.prefix)
     cache = args.cache / f"{args.source}-{args.prefix}.npz" if args.cache else None
     raw = teacher_vectors(texts, encode, cache)
-    vectors, kept = pca(raw, args.dims)
+    if args.keep_language:
+        vectors, kept = pca(raw, args.dims)
+    else:
+        vectors, kept = pca(remove_language_means(raw, languages), args.dims)
     weights = sif_weights(freqs, args.sif_a)
-    import wordfreq  # noqa: F401  (version recorded below)
-
     meta: dict[str, object] = {
         **info,
         "dims": args.dims,
         "pca_variance_kept": round(kept, 4),
+        "language_means_removed": not args.keep_language,
         "words": len(keys),
         "languages": list(LANGUAGES),
         "per_language": args.per_language,
         "weighting": f"sif a/(a+p), a={args.sif_a}, p=max word frequency over languages",
         "vocabulary_source": f"wordfreq=={importlib.metadata.version('wordfreq')} + chat words",
-        "build_date": dt.date.today().isoformat(),
-        "build_command": " ".join(
-            ["python", "scripts/build_embeddings.py", *(argv or sys.argv[1:])]
+        "licences": (
+            "word list and weights from wordfreq data (CC BY-SA 4.0, see its README); "
+            "vectors distilled from intfloat/multilingual-e5-small (MIT)"
         ),
+        "build_date": dt.date.today().isoformat(),
+        "build_command": build_command(args),
     }
     save(args.out, keys, vectors, weights, meta)
     size = args.out.stat().st_size / 1e6

@@ -78,6 +78,46 @@ GROUPS: dict[str, list[str]] = {
     ],
 }  # fmt: skip
 
+# Written after the build settings were chosen on GROUPS, and never used to choose them: the
+# honest estimate of how the embeddings generalise to other wording.
+HELD_OUT: dict[str, list[str]] = {
+    "gifts": [
+        "i can buy you a new phone", "te puedo comprar un celular nuevo",
+        "je peux t'acheter un nouveau téléphone", "ich kann dir ein neues handy kaufen",
+        "posso te comprar um celular novo",
+    ],
+    "camera": [
+        "turn on your camera", "prende la cámara", "allume ta caméra", "mach deine kamera an",
+        "liga a câmera",
+    ],
+    "delete": [
+        "delete our messages", "borra nuestros mensajes", "efface nos messages",
+        "lösch unsere nachrichten", "apaga nossas mensagens",
+    ],
+    "school": [
+        "which school do you go to", "a qué escuela vas", "tu vas à quelle école",
+        "auf welche schule gehst du", "em qual escola você estuda",
+    ],
+    "special": [
+        "you are special to me", "eres especial para mí", "tu es spéciale pour moi",
+        "du bist etwas besonderes für mich", "você é especial para mim",
+    ],
+    "benign_movie": [
+        "that movie was really funny", "esa película fue muy graciosa", "ce film était trop drôle",
+        "der film war echt lustig", "esse filme foi muito engraçado",
+    ],
+    "benign_dog": [
+        "my dog is sleeping on the sofa", "mi perro está durmiendo en el sofá",
+        "mon chien dort sur le canapé", "mein hund schläft auf dem sofa",
+        "meu cachorro está dormindo no sofá",
+    ],
+    "benign_bus": [
+        "the bus is late again", "el autobús llega tarde otra vez", "le bus est encore en retard",
+        "der bus ist schon wieder zu spät", "o ônibus está atrasado de novo",
+    ],
+}  # fmt: skip
+SETS = {"tuning": GROUPS, "held_out": HELD_OUT}
+
 PAIRS = [
     ("don't tell your parents", "no se lo digas a tus padres"),
     ("don't tell your parents", "ne le dis pas à tes parents"),
@@ -117,9 +157,9 @@ TRANSLATIONS = [
 Embed = Callable[[list[str]], np.ndarray]
 
 
-def sentences() -> tuple[list[str], np.ndarray]:
-    texts = [text for group in GROUPS.values() for text in group]
-    labels = np.array([name for name, group in GROUPS.items() for _ in group])
+def sentences(groups: dict[str, list[str]] = GROUPS) -> tuple[list[str], np.ndarray]:
+    texts = [text for group in groups.values() for text in group]
+    labels = np.array([name for name, group in groups.items() for _ in group])
     return texts, labels
 
 
@@ -144,8 +184,28 @@ def translation_accuracy(embed: Embed) -> float:
     return float(np.mean(hits))
 
 
-def report(name: str, embed: Embed, teacher_sims: np.ndarray | None) -> dict[str, float]:
-    texts, labels = sentences()
+def report(name: str, embed: Embed, teacher_sims: dict[str, np.ndarray] | None) -> dict[str, float]:
+    print(f"\n== {name}")
+    for set_name, groups in SETS.items():
+        sims = teacher_sims[set_name] if teacher_sims else None
+        result = measure(embed, groups, sims)
+        print(
+            f"  {set_name:9s} " + "  ".join(f"{key}={value:.3f}" for key, value in result.items())
+        )
+    print(f"  word translation P@1 (en -> es/fr/de/pt) = {translation_accuracy(embed):.3f}")
+    texts, _ = sentences()
+    vectors = embed(texts)
+    index = {text: i for i, text in enumerate(texts)}
+    for first, second in PAIRS:
+        similarity = float(vectors[index[first]] @ vectors[index[second]])
+        print(f"  {similarity:+.3f}  {first!r} ~ {second!r}")
+    return result
+
+
+def measure(
+    embed: Embed, groups: dict[str, list[str]], teacher_sims: np.ndarray | None
+) -> dict[str, float]:
+    texts, labels = sentences(groups)
     vectors = embed(texts)
     sims = vectors @ vectors.T
     same = labels[:, None] == labels[None, :]
@@ -166,15 +226,9 @@ def report(name: str, embed: Embed, teacher_sims: np.ndarray | None) -> dict[str
         "nn_accuracy": nn_accuracy,
         "mean_auc": float(np.mean(aucs)),
     }
-    result["word_translation_p1"] = translation_accuracy(embed)
     if teacher_sims is not None:
         upper = np.triu_indices(len(texts), k=1)
         result["spearman_vs_teacher"] = spearman(sims[upper], teacher_sims[upper])
-    print(f"\n== {name}")
-    print("  " + "  ".join(f"{key}={value:.3f}" for key, value in result.items()))
-    index = {text: i for i, text in enumerate(texts)}
-    for first, second in PAIRS:
-        print(f"  {sims[index[first], index[second]]:+.3f}  {first!r} ~ {second!r}")
     return result
 
 
@@ -232,13 +286,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     teacher_sims = None
     if args.teacher_sims:
-        teacher_sims = np.array(json.loads(args.teacher_sims.read_text()))
+        stored = json.loads(args.teacher_sims.read_text())
+        teacher_sims = {name: np.array(matrix) for name, matrix in stored.items()}
     if args.teacher:
         embed = teacher_embedder(args.teacher)
         report(f"teacher {args.teacher}", embed, teacher_sims)
         if args.save_teacher:
-            vectors = embed(sentences()[0])
-            args.save_teacher.write_text(json.dumps((vectors @ vectors.T).tolist()))
+            matrices = {}
+            for set_name, groups in SETS.items():
+                vectors = embed(sentences(groups)[0])
+                matrices[set_name] = (vectors @ vectors.T).tolist()
+            args.save_teacher.write_text(json.dumps(matrices))
     for path in args.artefacts:
         report(str(path), static_embedder(path), teacher_sims)
     if args.speed:

@@ -48,9 +48,14 @@ CONTEXTS = [
 ]
 # Context on its own says little; it changes what the tactics mean. So context enters the
 # model as a product with the tactic evidence, never alone: no tactics, no risk.
+# Tactics that are ordinary between peers (asking ages, compliments, "me too", "im 14 too")
+# count only when the sender is not a peer of the target: an adult, an unknown, or a
+# "teen" whose words say adult.
+WEAK = tuple(t for t in TACTICS if t not in SEVERE)
 FEATURES = [
-    *[f"tac_{t}" for t in TACTICS],
-    "n_tactics",
+    *[f"tac_{t}" for t in SEVERE],
+    *[f"tac_{t}_x_not_peers" for t in WEAK],
+    "n_tactics_x_not_peers",
     "n_severe",
     "tactic_share",
     "semantic",
@@ -110,16 +115,19 @@ def context(state: ConversationState, sender: ParticipantState) -> dict[str, flo
 
 def features(state: ConversationState, sender: ParticipantState) -> np.ndarray:
     x = np.zeros(len(FEATURES), dtype=np.float64)
-    for t in TACTICS:
+    ctx = context(state, sender)
+    not_peers = 1.0 - ctx["peers"]
+    for t in SEVERE:
         x[INDEX[f"tac_{t}"]] = sender.tactic_max.get(t, 0.0)
+    for t in WEAK:
+        x[INDEX[f"tac_{t}_x_not_peers"]] = sender.tactic_max.get(t, 0.0) * not_peers
     strong = [t for t, s in sender.tactic_max.items() if s >= STRONG and t != "rapport"]
     severe = [sender.tactic_max[t] for t in strong if t in SEVERE]
     evidence = min(1.0, sum(severe) / 3)
-    x[INDEX["n_tactics"]] = min(1.0, len(strong) / 5)
+    x[INDEX["n_tactics_x_not_peers"]] = min(1.0, len(strong) / 5) * not_peers
     x[INDEX["n_severe"]] = evidence
     x[INDEX["tactic_share"]] = sender.tactic_messages / max(1, sender.n_messages)
     x[INDEX["semantic"]] = max(0.0, sender.semantic_max)
-    ctx = context(state, sender)
     for name, value in ctx.items():
         x[INDEX[f"evidence_x_{name}"]] = evidence * value
     x[INDEX["age_conflict"]] = ctx["age_conflict"]

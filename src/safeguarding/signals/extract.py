@@ -17,9 +17,10 @@ from safeguarding.signals.patterns import (
 from safeguarding.signals.semantic import ExemplarIndex
 
 # A semantic match counts as tactic evidence only when it is both close to a tactic exemplar
-# and clearly closer to it than to everyday chat. Chosen on the project's own exemplars.
-SEMANTIC_MIN_SIMILARITY = 0.80
-SEMANTIC_MIN_MARGIN = 0.06
+# and clearly closer to it than to everyday chat. Chosen on the synthetic training corpus:
+# about a quarter of tactic messages pass, and 3% of benign ones (then weighed by the model).
+SEMANTIC_MIN_SIMILARITY = 0.70
+SEMANTIC_MIN_MARGIN = 0.10
 SEMANTIC_WEIGHT = 0.6  # a semantic-only hit is weaker evidence than a lexicon hit
 
 

@@ -76,6 +76,7 @@ class TacticLexicon:
         self._slow: list[int] = []  # indices of patterns RE2 cannot run
         options = re2.Options()
         options.log_errors = False
+        options.max_mem = 64 << 20  # five languages need ~16 MiB; the default is 8 MiB
         self._set = re2.Set.SearchSet(options)
         for language, doc in sources.items():
             macros = {k: str(v) for k, v in (doc.get("macros") or {}).items()}

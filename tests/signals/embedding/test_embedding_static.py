@@ -75,7 +75,7 @@ def test_artefact_round_trip(tmp_path: Path) -> None:
     vectors = np.arange(12, dtype=np.float16).reshape(3, 4)
     np.savez_compressed(
         path,
-        words=np.frombuffer("a\nb\nc".encode(), dtype=np.uint8),
+        words=np.frombuffer(b"a\nb\nc", dtype=np.uint8),
         vectors=vectors,
         weights=np.ones(3, dtype=np.float16),
         metadata=np.frombuffer(json.dumps({"dims": 4}).encode(), dtype=np.uint8),

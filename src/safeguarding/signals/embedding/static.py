@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -62,7 +62,7 @@ class StaticEmbedder:
             return cls._from_npz(handle)
 
     @classmethod
-    def _from_npz(cls, handle: BinaryIO) -> StaticEmbedder:
+    def _from_npz(cls, handle: IO[bytes]) -> StaticEmbedder:
         with np.load(handle) as stored:
             words = stored["words"].tobytes().decode("utf-8").split("\n")
             metadata = json.loads(stored["metadata"].tobytes().decode("utf-8"))
@@ -99,7 +99,7 @@ class StaticEmbedder:
         rows = self.rows(text)
         if not rows:
             return np.zeros(self.dim, dtype=np.float32)
-        summed: Vector = self._rows[rows].sum(axis=0)
+        summed: Vector = np.add.reduce(self._rows.take(rows, axis=0), axis=0)
         norm = math.sqrt(float(summed @ summed))
         return summed / norm if norm > 0.0 else summed
 
