@@ -141,6 +141,48 @@ class ActionDispatcher:
     def forget(self, conversation_id: str) -> None:
         self._conversations.pop(conversation_id, None)
 
+    def export_state(self, conversation_id: str) -> dict[str, Any] | None:
+        """The pacing state of one conversation as JSON (``None`` if it has none yet)."""
+        st = self._conversations.get(conversation_id)
+        if st is None:
+            return None
+        return {
+            "prompts": st.prompts,
+            "last_prompt_index": st.last_prompt_index,
+            "last_prompt_at": st.last_prompt_at.isoformat() if st.last_prompt_at else None,
+            "last_prompt_level": int(st.last_prompt_level),
+            "escalated_levels": sorted(int(x) for x in st.escalated_levels),
+            "preserved_levels": sorted(int(x) for x in st.preserved_levels),
+            "warned": sorted(st.warned),
+            "held": sorted(st.held),
+            "guardian_notified": sorted(st.guardian_notified),
+        }
+
+    def restore_state(self, conversation_id: str, data: dict[str, Any] | None) -> None:
+        """Put back what :meth:`export_state` returned, e.g. after a restart."""
+        if not data:
+            self._conversations.pop(conversation_id, None)
+            return
+        at = data.get("last_prompt_at")
+        st = self._state(conversation_id)
+        st.prompts = int(data.get("prompts", 0))
+        st.last_prompt_index = data.get("last_prompt_index")
+        st.last_prompt_at = datetime.fromisoformat(at) if at else None
+        st.last_prompt_level = AlertLevel(int(data.get("last_prompt_level", 0)))
+        st.escalated_levels = {AlertLevel(x) for x in data.get("escalated_levels", ())}
+        st.preserved_levels = {AlertLevel(x) for x in data.get("preserved_levels", ())}
+        st.warned = set(data.get("warned", ()))
+        st.held = {int(x) for x in data.get("held", ())}
+        st.guardian_notified = set(data.get("guardian_notified", ()))
+
+    def set_account_flags(self, account: str, *, restricted: bool, suspended: bool) -> None:
+        """Restore whether an account was already restricted / suspended (once per account)."""
+        for flag, known in ((restricted, self._restricted), (suspended, self._suspended)):
+            if flag:
+                known.add(account)
+            else:
+                known.discard(account)
+
     def is_restricted(self, account: str) -> bool:
         return account in self._restricted
 

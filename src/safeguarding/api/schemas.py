@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Level = Literal["none", "watch", "alert", "urgent"]
 
@@ -98,3 +98,28 @@ class ReportOut(BaseModel):
     reason: str
     comment: str | None
     ts: datetime
+
+
+class ActionOut(BaseModel):
+    id: int
+    type: str = Field(description="the action, e.g. `safety_prompt`, or `account_alert`")
+    conversation_id: str | None
+    account_id: str | None = Field(description="the account acted on or suspected")
+    rule_ids: list[str]
+    shadow: bool = Field(description="decided in shadow mode: recorded, not emitted")
+    created_at: datetime
+    event: dict[str, Any] = Field(description="the full action event, as sent to the webhook")
+
+
+class ActionPage(BaseModel):
+    items: list[ActionOut]
+    next_cursor: str | None
+
+
+class PolicyOut(BaseModel):
+    policy: str
+    version: str
+    hash: str
+    label: str
+    shadow: bool
+    source: str

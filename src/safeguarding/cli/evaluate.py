@@ -79,11 +79,19 @@ def eval_command(
     only_baseline: Annotated[
         bool, typer.Option("--only-baseline", help="Score the baselines without the engine.")
     ] = False,
+    model: Annotated[
+        Path | None, typer.Option(help="Risk model file for the engine (default: bundled).")
+    ] = None,
 ) -> None:
     """Score the engine (and baselines, side by side) with the measures of DATASPEC.md."""
     from safeguarding.evaluation.metrics import EvaluationReport, evaluate
     from safeguarding.evaluation.report import render
-    from safeguarding.evaluation.systems import FACTORIES, expand_baselines, get_system
+    from safeguarding.evaluation.systems import (
+        FACTORIES,
+        engine_system,
+        expand_baselines,
+        get_system,
+    )
 
     names = ([] if only_baseline else ["engine"]) + expand_baselines(baseline or [])
     unknown = [n for n in names if n not in FACTORIES]
@@ -102,7 +110,7 @@ def eval_command(
     with _progress() as progress:
         for name in names:
             try:
-                system = get_system(name)
+                system = engine_system(model) if name == "engine" and model else get_system(name)
                 predictions = system(_tracked(conversations, progress, name))
             except Exception as exc:  # one broken system must not hide the others
                 stderr.print(f"[red]{name} failed:[/] {exc}", highlight=False)

@@ -83,7 +83,12 @@ def train(
 ) -> None:
     """Train the risk model (or, with --cv, measure it on held-out folds)."""
     base = generate_corpus(synthetic, seed=seed) if synthetic else []
-    extra = load_conversations(list(corpus)) if corpus else []
+    sources: dict[str, int] = {"synthetic": len(base)}
+    extra: list[Conversation] = []
+    for path in corpus or []:
+        loaded = load_conversations([path])
+        sources[path.name] = len(loaded)
+        extra.extend(loaded)
     if cv:
         _cross_validate(base, extra, load_conversations(list(cv)), k, c, seed, predictions)
         return
@@ -91,9 +96,6 @@ def train(
     if not data:
         err.print("[red]error:[/] nothing to train on")
         raise typer.Exit(2)
-    sources = {"synthetic": len(base), **{str(p): 0 for p in corpus or []}}
-    if corpus:
-        sources["extra_corpora"] = len(extra)
     model = _fit(data, sources, c, "training")
     target = out or bundled_model_path()
     model.save(target)

@@ -8,6 +8,7 @@ one conversation at a time, so a caller can wrap the iterable in a progress bar.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from safeguarding.domain import Conversation
 from safeguarding.evaluation.metrics import Prediction
@@ -17,11 +18,18 @@ System = Callable[[Iterable[Conversation]], list[Prediction]]
 BASELINES = ("keyword", "profanity", "sentinel")
 
 
-def engine_system() -> System:
-    """The streaming engine; ``alert_at`` is the message after which it first alerted."""
+def engine_system(model_path: Path | None = None) -> System:
+    """The streaming engine; ``alert_at`` is the message after which it first alerted.
+
+    ``model_path`` scores another risk model file than the bundled one.
+    """
     from safeguarding.risk.engine import Engine  # late: the engine loads its bundled model
 
     engine = Engine.default()
+    if model_path is not None:
+        from safeguarding.risk.model import RiskModel
+
+        engine = Engine(RiskModel.load(model_path), engine.analyser)
 
     def run(conversations: Iterable[Conversation]) -> list[Prediction]:
         predictions = []

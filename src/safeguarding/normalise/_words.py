@@ -93,3 +93,39 @@ KNOWN_WORDS = _wordset(
     isso nosso nossa passar carro assim
     """
 )
+
+# Words a leading "@" may stand for ("@dd me" → "add me", "@lone" → "alone"). A token that
+# starts with "@" is read as one of these only when the whole token then spells one; any other
+# "@word" is a handle and stays ("@gamer_boy", "@skyler99", "@jake").
+AT_WORDS = _wordset(
+    """
+    add adding added about after again age ages alone all alright also always am an and
+    any anyone anything anywhere app apps are around ask asked asking at away awake
+    """
+)
+
+# Words a "+" may stand for as "t" ("cu+e" → "cute", "+ell" → "tell", "s+op" → "stop"). A
+# token with "+" is read this way only when the result is one of these (or a KNOWN_WORDS
+# entry), so "c++", "a+b", "me+you", "1+1" and "disney+" stay.
+PLUS_WORDS = _wordset(
+    """
+    to too the that this them then there they their what with want wait its not but just
+    get got gotta let lets out outfit about
+    tell telling told talk talking text texting texted chat chatting meet meeting date dating
+    time times tonight today tomorrow later late trust secret secrets private photo photos
+    cute cutie pretty hot sweet sweetie sweetheart mature start stop stay still sit
+    parent parents tiktok twitter telegram snapchat instagram account contact note dont cant
+    wont didnt isnt aint must
+    """
+)
+
+# Whole-word chat shorthands whose digits or clipping hide a word the lexicons look for. Only
+# a standalone word is replaced ("no1 will know" → "no one will know"), never part of a handle,
+# hashtag, e-mail or URL. "u", "ur", "r", "pic" stay: lexicons spell them.
+SHORTHANDS: dict[str, str] = {
+    "every1": "everyone", "any1": "anyone", "some1": "someone", "no1": "no one",
+    "l8r": "later", "l8er": "later", "gr8": "great", "b4": "before", "w8": "wait",
+    "2day": "today", "2nite": "tonight", "2night": "tonight",
+    "2moro": "tomorrow", "2morow": "tomorrow", "2morrow": "tomorrow", "2mrw": "tomorrow",
+    "tmrw": "tomorrow", "pls": "please", "plz": "please",
+}  # fmt: skip

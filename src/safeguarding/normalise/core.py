@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from safeguarding.normalise._tables import CONFUSABLES, EMOJI_BASE, FLAGS, INVISIBLE
 from safeguarding.normalise._words import (
+    AT_WORDS,
     CHAT_SINGLES,
     EMOJI_WORDS,
     EXTRA_FOLD,
@@ -22,6 +23,8 @@ from safeguarding.normalise._words import (
     LATIN_LOOKALIKES,
     LEET_KEEP,
     LIGATURES,
+    PLUS_WORDS,
+    SHORTHANDS,
     UNIT_SUFFIXES,
 )
 
@@ -440,7 +443,9 @@ _PROTECTED_HINT = re.compile(r"[@\d]|://|www\.")
 _PROTECTED = re.compile(
     r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|(?<![\w])(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"']+"  # URLs with a scheme or www.
-    r"|\b[a-z]{1,2}\d[a-z\d]? \d[a-z]{2}\b"  # UK postcodes: "sw1a 1aa", "m1 1ae"
+    # UK postcodes: "sw1a 1aa", "m1 1ae" (one-letter areas are b e g l m n s w; the inward
+    # letters never include c i k m o v, so "h0w 0ld" is not one)
+    r"|\b(?:[a-z]{2}\d|[beglmnsw][1-9])[a-z\d]? \d[abd-hjlnp-uw-z]{2}\b"
     r"|\b[a-z]\d[a-z] ?\d[a-z]\d\b"  # Canadian postcodes: "k1a 0b1"
 )
 
@@ -469,7 +474,7 @@ def _overlaps(prot: tuple[list[int], list[int]] | None, a: int, b: int) -> bool:
 
 _SEPCH = r"[.\-_*,~+/|\\:;=•·]"
 _SEP = rf"(\s+|{_SEPCH}\s?|\s{_SEPCH}\s)"
-_X = r"(?<![^\W_])(?<!['’@$])(?:[^\W_]|[@$])(?![^\W_]|['’@$])"
+_X = r"(?<![^\W_])(?<!['’@$])(?:[^\W_]|[@$_])(?![^\W_]|['’@$])"
 _SPACED = re.compile(rf"{_X}{_SEP}{_X}(?:\1{_X})+")
 
 
@@ -485,10 +490,20 @@ def _join_spaced(s: str, edits: list[_Edits]) -> str:
         step = len(sep) + 1
         start, end = m.span()
         xs = s[start:end:step]
+        bad = False
+        if "_" in xs:  # "s k y l e r _ x 9 9": an underscore inside a spaced handle only
+            i, j = 0, xs.find("__") % (len(xs) + 1)  # cut at a double underscore
+            while i < j and xs[i] == "_":
+                i += 1
+            while j > i and xs[j - 1] == "_":
+                j -= 1
+            start, end, xs = start + i * step, start + (j - 1) * step + 1, xs[i:j]
+            bad = len(xs) < 3 or sep[0] == "_"
         letters = sum(c.isalpha() for c in xs)
-        digits = len(xs) - letters
+        digits = len(xs) - letters - xs.count("_")
         if (
-            letters >= 2
+            not bad
+            and letters >= 2
             and letters > digits
             and not all(c in CHAT_SINGLES for c in xs if c.isalpha())
             and not _overlaps(prot, start, end)
@@ -503,7 +518,7 @@ def _join_spaced(s: str, edits: list[_Edits]) -> str:
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a"}
 _LEET |= {"$": "s", "!": "i"}
-_TOKEN = re.compile(r"(?:[^\W_]|[@$!])+")
+_TOKEN = re.compile(r"(?:[^\W_]|[@$!+])+")
 _LEET_RUN = re.compile(r"[0134578@$!]+")
 _LEET_CACHE: dict[str, str] = {}
 # Short words often followed by "!" without a space; "!" after them is punctuation.
@@ -515,8 +530,17 @@ _BANG_WORDS = frozenset(
 
 def _leet_token(tok: str) -> str:
     """Leetspeak inside one token; numbers, ages, times and model names survive."""
+    if "+" in tok:  # "+" is "t" only where that spells a known word: "cu+e", "+ell", "s+op"
+        t = _leet_token(tok.replace("+", "t"))
+        if t in PLUS_WORDS or t in KNOWN_WORDS:
+            return t
+        return "+".join(_leet_token(p) if p else p for p in tok.split("+"))
     if tok in LEET_KEEP:
         return tok
+    if tok[0] == "@" and len(tok) > 1:  # "@dd" is "add", but "@gamer", "@skyler99" are handles
+        a = _leet_token("a" + tok[1:])
+        if a in AT_WORDS:
+            return a
     letters = sum(c.isalpha() for c in tok)
     digits = sum(c.isdigit() for c in tok)
     n = len(tok)
@@ -575,7 +599,7 @@ def _leet(s: str) -> str:
         if not ((p > 0 and s[p - 1].isalpha()) or (p + 1 < n and s[p + 1].isalpha())):
             continue
         st = p
-        while st > 0 and (s[st - 1].isalnum() or s[st - 1] in "@$!"):
+        while st > 0 and (s[st - 1].isalnum() or s[st - 1] in "@$!+"):
             st -= 1
         m = _TOKEN.match(s, st)
         if m is None:  # pragma: no cover - p itself is a token character
@@ -638,6 +662,31 @@ def _repeats(s: str, edits: list[_Edits]) -> str:
     return out
 
 
+_SHORT = re.compile(
+    "(?:" + "|".join(sorted(map(re.escape, SHORTHANDS), key=len, reverse=True)) + r")(?![\w'’@])"
+)
+
+
+def _shorthands(s: str, edits: list[_Edits]) -> str:
+    """Replace whole-word chat shorthands: "every1" → "everyone", "2nite" → "tonight"."""
+    prot: tuple[list[int], list[int]] | None = None
+    prot_done = False
+    reps: list[_Rep] = []
+    for m in _SHORT.finditer(s):
+        a, b = m.span()
+        if a > 0 and (s[a - 1].isalnum() or s[a - 1] in "_@#$"):
+            continue  # part of a word, handle or hashtag: "many1", "@b4", "#gr8"
+        if not prot_done:
+            prot, prot_done = _protected(s), True
+        if _overlaps(prot, a, b):
+            continue  # e-mail, URL or postcode ("b4 7et")
+        reps.append((a, b, SHORTHANDS[m.group()]))
+    out, e = _rewrite(s, reps)
+    if e:
+        edits.append(e)
+    return out
+
+
 _PWS = re.compile(r"\s+|([^\w\s])\1+|[!?]{2,}")
 
 
@@ -654,7 +703,7 @@ def _punct_ws(s: str, edits: list[_Edits]) -> str:
         elif prot is not None and _overlaps(prot, a, b):
             continue
         elif m.group(1):
-            new = g[0]
+            new = g if g == "++" else g[0]  # "c++" stays
         else:
             new = "?" if "?" in g else "!"
         if new != g:
@@ -732,6 +781,8 @@ def normalise(text: str | bytes) -> NormalisedText:
         s = _leet(s)
     if _REPEAT_HINT.search(s):
         s = _repeats(s, edits)
+    if _SHORT_PRE.search(s) or "pls" in s or "plz" in s or "tmrw" in s:
+        s = _shorthands(s, edits)
     if not printable or "  " in s or s[:1] == " " or s[-1:] == " " or _PUNCT_REPEAT.search(s):
         s = _punct_ws(s, edits)
     folded = s if s.isascii() else s.translate(_FOLD)
@@ -741,5 +792,6 @@ def normalise(text: str | bytes) -> NormalisedText:
 # Prefilters: each starts with a character class, which the regex engine scans for quickly.
 _SPACED_PRE = re.compile(rf"{_SEPCH}\s?[^\W_]\s?{_SEPCH}")  # "s.e.n.d", "s - n - a"
 _SPACED_PRE_WS = re.compile(r" [^ ] +[^ ] +[^ ] ")  # "s e n d" (padded with spaces)
-_LEET_PRE = re.compile(r"[0134578@$!]")
+_LEET_PRE = re.compile(r"[0134578@$!+]")
+_SHORT_PRE = re.compile(r"[1248](?:(?<=[a-z][148])|(?<=2)[dmn])")  # "every1", "gr8", "2day"
 _PUNCT_REPEAT = re.compile(r"([^\w\s])\1|[!?]{2}")

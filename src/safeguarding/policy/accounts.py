@@ -15,6 +15,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from safeguarding.policy.ages import AgeBand
 from safeguarding.policy.facts import AccountFacts
@@ -159,6 +160,58 @@ class AccountTracker:
 
     def __len__(self) -> int:
         return len(self._accounts)
+
+    def __contains__(self, account: object) -> bool:
+        return account in self._accounts
+
+    def forget(self, account: str) -> None:
+        """Drop an account's summary (it can be restored with :meth:`restore_account`)."""
+        self._accounts.pop(account, None)
+
+    # --- persistence ---------------------------------------------------------------------
+
+    def export_account(self, account: str) -> dict[str, Any] | None:
+        """One account's summary as JSON (``None`` when it is not tracked)."""
+        acc = self._accounts.get(account)
+        if acc is None:
+            return None
+        return {
+            "contacts": [[ts.isoformat(), child] for ts, child in acc.contacts],
+            "openers": [[child, sorted(sh)] for child, sh in acc.openers],
+            "details": [[key, sorted(children)] for key, children in acc.details.items()],
+            "reports": acc.reports,
+            "prior_actions": acc.prior_actions,
+            "adult": acc.adult,
+            "opener_group": acc.opener_group,
+            "raised": sorted(s.value for s in acc.raised),
+            "latest": acc.latest.isoformat() if acc.latest else None,
+        }
+
+    def restore_account(self, account: str, data: dict[str, Any]) -> None:
+        """Put back what :meth:`export_account` returned, e.g. after a restart."""
+        s = self.settings
+        latest = data.get("latest")
+        acc = _Account(
+            contacts=deque(
+                ((datetime.fromisoformat(ts), child) for ts, child in data.get("contacts", ())),
+                maxlen=s.max_contacts_per_account,
+            ),
+            openers=deque(
+                ((child, frozenset(sh)) for child, sh in data.get("openers", ())),
+                maxlen=s.max_openers_per_account,
+            ),
+            details=OrderedDict((key, set(children)) for key, children in data.get("details", ())),
+            reports=int(data.get("reports", 0)),
+            prior_actions=int(data.get("prior_actions", 0)),
+            adult=bool(data.get("adult", False)),
+            opener_group=int(data.get("opener_group", 0)),
+            raised={AccountSignal(v) for v in data.get("raised", ())},
+            latest=datetime.fromisoformat(latest) if latest else None,
+        )
+        self._accounts[account] = acc
+        self._accounts.move_to_end(account)
+        while len(self._accounts) > s.max_accounts:
+            self._accounts.popitem(last=False)
 
     # --- internals -----------------------------------------------------------------------
 

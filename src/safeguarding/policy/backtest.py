@@ -271,13 +271,15 @@ def _feed_tracker(
     recipients = [p for pid, p in participants.items() if pid != message.sender]
     if message.sender not in spoken:
         spoken.add(message.sender)
+        # one message to a room is not an opener repeated to several children
+        opener = message.text if len(recipients) == 1 else None
         for r in recipients:
             tracker.observe_contact(
                 key(sender.id),
                 key(r.id),
                 sender_band=participant_band(sender),
                 recipient_band=participant_band(r),
-                opener=message.text,
+                opener=opener,
                 ts=message.ts,
             )
     now = [s for s in assessment.evidence if s.message_index == index and s.sender == sender.id]

@@ -2,8 +2,10 @@
 
 Order of work for one batch: validate everything first (nothing is touched for a bad batch),
 drop events already stored (idempotency by event id), feed the rest to the risk engine in
-order, then write events, messages, the engine state of each touched conversation, alerts
-and webhook outbox rows in a single transaction before answering. If that write fails, the
+order, apply the policy and actions stage after each message (``service.actions``), then
+write events, messages, the engine and pacing state of each touched conversation, alerts,
+actions, account signal state and webhook outbox rows in a single transaction before
+answering. If that write fails, the
 touched conversations are evicted from the engine and later restored from storage, so memory
 never runs ahead of what is durable.
 """
@@ -16,11 +18,12 @@ import logging
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from safeguarding.domain import AlertLevel, Assessment, Message, Participant
+from safeguarding.service.actions import ActionStage, LazyMessages, make_policy_holder
 from safeguarding.service.events import (
     AGE_BAND_FLOOR,
     AccountEvent,
@@ -79,6 +82,9 @@ class _Loaded:
     assessment: dict[str, Any] | None
     members: set[str] = field(default_factory=set)
     saved_members: set[str] = field(default_factory=set)
+    participants: dict[str, Participant] | None = None  # platform ids, for the policy
+    spoken: set[str] = field(default_factory=set)  # senders seen (their first message is done)
+    evidence_hold: bool = False
 
 
 @dataclass(slots=True)
@@ -128,11 +134,18 @@ class IngestPipeline:
         engine: RiskEngine,
         settings: Settings,
         metrics: ServiceMetrics | None = None,
+        actions: ActionStage | None = None,
     ) -> None:
         self.repo = repo
         self.engine = engine
         self.settings = settings
         self.metrics = metrics
+        self.actions = actions or ActionStage(
+            repo,
+            make_policy_holder(settings.policy, settings.shadow),
+            policy_path=settings.policy,
+            max_conversations=settings.max_engine_conversations + 1,
+        )
         self._lock = threading.Lock()
         # One writer thread: requests queue here instead of convoying on the lock.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
@@ -227,6 +240,8 @@ class IngestPipeline:
                 members,
                 set(members),
             )
+            loaded.spoken = self.actions.restore_conversation(tenant, cid, record.action_state)
+            loaded.evidence_hold = record.evidence_hold
         self._loaded[key] = loaded
         self._evict_over_capacity()
         return loaded
@@ -243,12 +258,31 @@ class IngestPipeline:
 
     def _evict(self, tenant: str, cid: str) -> None:
         self._loaded.pop((tenant, cid), None)
+        self.actions.forget_conversation(tenant, cid)
         with contextlib.suppress(KeyError):
             self.engine.forget(scoped(tenant, cid))
 
-    def _open(self, tenant: str, ev: MessageEvent, now: datetime, batch: WriteBatch) -> None:
-        """Open a new conversation with what is known of its accounts, this batch included."""
+    def _open(
+        self, tenant: str, ev: MessageEvent, now: datetime, batch: WriteBatch
+    ) -> dict[str, Participant]:
+        """Open a new conversation with what is known of its accounts, this batch included.
+
+        Returns the participants under the platform's ids (for the policy stage).
+        """
         ids = [ev.sender, *ev.recipients]
+        participants = self._participants(tenant, ids, now, batch)
+        self.engine.open_conversation(
+            scoped(tenant, ev.conversation_id),
+            [replace(p, id=scoped(tenant, aid)) for aid, p in participants.items()],
+            ev.platform,
+            ev.locale,
+        )
+        return participants
+
+    def _participants(
+        self, tenant: str, ids: list[str], now: datetime, batch: WriteBatch
+    ) -> dict[str, Participant]:
+        """Account facts and connectedness of ``ids`` (platform ids), this batch included."""
         accounts = self.repo.get_accounts(tenant, ids)
         accounts.update({a.id: a for a in batch.accounts if a.id in ids})
         connected = self.repo.connected_pairs(tenant, ids)
@@ -258,16 +292,15 @@ class IngestPipeline:
                 connected.add(pair)
             else:
                 connected.discard(pair)
-        participants = []
+        participants: dict[str, Participant] = {}
         for aid in dict.fromkeys(ids):
             p = _participant(tenant, accounts.get(aid), aid, now)
+            p.id = aid
             others = [o for o in ids if o != aid]
             if others:
                 p.connected = all(frozenset((aid, o)) in connected for o in others)
-            participants.append(p)
-        self.engine.open_conversation(
-            scoped(tenant, ev.conversation_id), participants, ev.platform, ev.locale
-        )
+            participants[aid] = p
+        return participants
 
     # --- ingest --------------------------------------------------------------------------
     async def ingest_async(self, tenant: str, events: list[AnyEvent]) -> IngestResult:
@@ -302,6 +335,7 @@ class IngestPipeline:
             except BaseException as exc:
                 for cid in touched:
                     self._evict(tenant, cid)
+                self.actions.rollback(tenant)
                 if isinstance(exc, DuplicateEventError):
                     raise ProblemError(
                         409,
@@ -360,6 +394,13 @@ class IngestPipeline:
         results: dict[str, dict[str, Any]] = {}
         tenant_record = self.repo.get_tenant(tenant)
         webhooks = bool(tenant_record and tenant_record.webhook_url)
+        accounts: set[str] = set()
+        for ev, _ in fresh:
+            if isinstance(ev, MessageEvent):
+                accounts.add(ev.sender)
+            elif isinstance(ev, ReportEvent):
+                accounts.add(ev.reported_id)
+        self.actions.begin(tenant, batch, webhooks, accounts)
         try:
             for ev, digest in fresh:
                 if isinstance(ev, MessageEvent):
@@ -376,14 +417,17 @@ class IngestPipeline:
                     cid = None
                 else:
                     result = self._report(ev, batch, webhooks)
+                    self.actions.report(ev.reported_id, ev.ts)
                     cid = ev.conversation_id
                 results[ev.id] = result
                 batch.events.append((ev.id, ev.type, digest, cid, result))
             for cid in touched:
                 batch.conversations.append(self._conversation_update(tenant, cid))
+            self.actions.finish()
         except BaseException:
             for cid in touched:
                 self._evict(tenant, cid)
+            self.actions.rollback(tenant)
             raise
         return batch, touched, results
 
@@ -401,7 +445,7 @@ class IngestPipeline:
         if cid not in touched:
             touched[cid] = state.assessment
         if state.is_new and state.message_count == 0:
-            self._open(tenant, ev, now, batch)
+            state.participants = self._open(tenant, ev, now, batch)
         index = state.message_count
         assessment = self.engine.process(
             Message(
@@ -468,6 +512,7 @@ class IngestPipeline:
                         alert_index=len(batch.alerts) - 1,
                     )
                 )
+        self._act(tenant, ev, index, assessment, state, now, batch)
         return {
             "id": ev.id,
             "type": ev.type,
@@ -477,6 +522,56 @@ class IngestPipeline:
             "risk": round(state.risk, 4),
             "level": AlertLevel(state.level).label,
         }
+
+    def _act(
+        self,
+        tenant: str,
+        ev: MessageEvent,
+        index: int,
+        assessment: Assessment,
+        state: _Loaded,
+        now: datetime,
+        batch: WriteBatch,
+    ) -> None:
+        """The policy and actions stage for one message (see ``service.actions``)."""
+        cid = ev.conversation_id
+        ids = [ev.sender, *ev.recipients]
+        if state.participants is None:  # restored from storage: read its accounts once
+            state.participants = self._participants(tenant, sorted(state.members), now, batch)
+        missing = [a for a in ids if a not in state.participants]
+        if missing:
+            state.participants.update(self._participants(tenant, missing, now, batch))
+        messages = LazyMessages(lambda: self._stored_messages(tenant, cid, batch))
+        if self.actions.after_message(
+            cid,
+            ev.sender,
+            ev.recipients,
+            ev.text,
+            ev.ts,
+            assessment,
+            state.participants,
+            state.spoken,
+            messages,
+            locale=ev.locale,
+            platform=ev.platform,
+        ):
+            state.evidence_hold = True
+
+    def _stored_messages(self, tenant: str, cid: str, batch: WriteBatch) -> list[Message]:
+        """A conversation's messages so far: stored ones and this batch's (for evidence)."""
+        rows = [
+            (r["idx"], r["message_id"], r["sender"], r["recipients"], r["ts"], r["text"])
+            for r in self.repo.messages(tenant, cid)
+        ]
+        rows += [
+            (m.idx, m.message_id, m.sender, m.recipients, m.ts, m.text)
+            for m in batch.messages
+            if m.conversation_id == cid
+        ]
+        return [
+            Message(cid, sender, text or "", ts, mid, idx, tuple(recipients))
+            for idx, mid, sender, recipients, ts, text in sorted(rows, key=lambda r: r[0])
+        ]
 
     def _account(
         self, tenant: str, ev: AccountEvent, now: datetime, batch: WriteBatch
@@ -494,7 +589,14 @@ class IngestPipeline:
         )
         # Later events in the same batch see this one's facts.
         batch.accounts = [a for a in batch.accounts if a.id != ev.account_id] + [merged]
-        self.engine.update_account(_participant(tenant, merged, ev.account_id, now))
+        fresh = _participant(tenant, merged, ev.account_id, now)
+        self.engine.update_account(fresh)
+        for (t, _cid), loaded in self._loaded.items():  # the policy sees the new facts too
+            person = loaded.participants.get(ev.account_id) if loaded.participants else None
+            if t == tenant and person is not None:
+                person.declared_age = fresh.declared_age
+                person.verified_age = fresh.verified_age
+                person.account_age_days = fresh.account_age_days
         return {"id": ev.id, "type": ev.type, "status": "created", "account_id": ev.account_id}
 
     def _report(self, ev: ReportEvent, batch: WriteBatch, webhooks: bool) -> dict[str, Any]:
@@ -541,6 +643,8 @@ class IngestPipeline:
             at_risk=assessment.get("at_risk"),
             assessment=state.assessment,
             engine_state=self.engine.export_state(scoped(tenant, cid)),
-            evidence_hold=state.alerted_level >= self.settings.evidence_hold_level,
+            evidence_hold=state.evidence_hold
+            or state.alerted_level >= self.settings.evidence_hold_level,
             members=state.members - state.saved_members,  # only new rows to insert
+            action_state=self.actions.export_conversation(tenant, cid, state.spoken),
         )

@@ -34,6 +34,8 @@ class Settings:
     webhook_poll_s: float = 0.5
     max_engine_conversations: int = 50_000
     evidence_hold_level: int = 2  # conversations reaching ALERT keep their text as evidence
+    policy: str = ""  # policy file; empty: the packaged default policy
+    shadow: bool = False  # decide and record actions, emit none (overrides the policy's flag)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

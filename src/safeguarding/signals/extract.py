@@ -9,7 +9,8 @@ from safeguarding.ingest.text import analysable
 from safeguarding.normalise import NormalisedText, normalise
 from safeguarding.signals.lexicon import TacticLexicon
 from safeguarding.signals.patterns import (
-    BARE_AGE_RX,
+    ANSWER_AGE_RX,
+    ANSWER_MAX_CHARS,
     adult_indicators,
     contact_details,
     stated_ages,
@@ -37,7 +38,7 @@ class MessageSignals:
     tactics: dict[str, TacticEvidence] = field(default_factory=dict)
     semantic_margin: float = 0.0  # best (tactic - benign) similarity over all tactics
     ages: list[int] = field(default_factory=list)
-    bare_age: int | None = None  # a reply that is only a number ("11 wbu")
+    bare_age: int | None = None  # a lone number, an age if it answers an age question
     adult_spans: list[tuple[int, int]] = field(default_factory=list)
     contacts: list[str] = field(default_factory=list)
     contact_spans: list[tuple[int, int]] = field(default_factory=list)
@@ -77,9 +78,10 @@ class MessageAnalyser:
                         out.tactics[tactic] = TacticEvidence(tactic, score, None, "semantic")
         if any(c.isdigit() for c in folded):
             out.ages = [int(h.value) for h in stated_ages(folded)]
-            bare = BARE_AGE_RX.match(folded)
-            if bare:
-                out.bare_age = int(bare.group(1))
+            if len(folded) <= ANSWER_MAX_CHARS:
+                bare = ANSWER_AGE_RX.search(folded)
+                if bare and 5 <= int(bare.group(1)) <= 99:
+                    out.bare_age = int(bare.group(1))
         for hit in adult_indicators(folded):
             out.adult_spans.append(_original(norm, hit.start, hit.end))
         for hit in contact_details(folded):

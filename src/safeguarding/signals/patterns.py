@@ -21,10 +21,12 @@ _AGE_PATTERNS = [
 ]
 _AGE_RX = re.compile("|".join(f"(?:{p})" for p in _AGE_PATTERNS))
 
-# A reply that is just an age ("11 wbu", "13 u?") after an age question.
-BARE_AGE_RX = re.compile(
-    r"^\s*(\d{1,2})\s*(?:$|\W|wbu|hbu|u\b|you\b|and you|y tu|et toi|und du|e vc|e voce)"
+# A short reply to an age question that contains a lone number ("11 wbu", "im old lol 45"):
+# read as an age only when someone asked, and only in a short message.
+ANSWER_AGE_RX = re.compile(
+    r"(?<![\w:.,$£€/+#-])(\d{1,2})(?![\w:%$£€/]|\s*(?:mins?|minutes|hours?|hrs?|pm|am|k|km|x|lvl|levels?|days?|weeks?|months?|pts|points|goals?)\b)"
 )
+ANSWER_MAX_CHARS = 60
 
 _ADULT_PATTERNS = [
     r"\bmy (?:wife|husband|missus|hubby|fiancee?|ex[- ]?wife|ex[- ]?husband)\b",

@@ -118,6 +118,8 @@ class Conversation(Base):
     assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     engine_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     evidence_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    action_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The actions stage's pacing state (cool-downs, once-per-level), restored with the engine."""
 
 
 class ConversationMember(Base):
@@ -227,3 +229,32 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_pending", "delivered_at", "dead_at", "tenant_id", "ordering_key", "id"),
     )
+
+
+class ActionRow(Base):
+    """An action the policy stage took, or would have taken in shadow mode (``shadow``)."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    account_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    action_type: Mapped[str] = mapped_column(String(40))
+    rule_ids: Mapped[list[Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    shadow: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        Index("ix_actions_conversation", "tenant_id", "conversation_id"),
+        Index("ix_actions_account", "tenant_id", "account_id"),
+    )
+
+
+class AccountState(Base):
+    """Cross-conversation signal state of one account (``AccountTracker``), kept over restarts."""
+
+    __tablename__ = "account_states"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -45,6 +45,7 @@ class ConversationRecord:
     updated_at: datetime
     evidence_hold: bool = False
     alerted_level: int = 0
+    action_state: dict[str, Any] | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -85,6 +86,7 @@ class ConversationUpdate:
     engine_state: dict[str, Any] | None
     evidence_hold: bool = False
     members: set[str] = field(default_factory=set)
+    action_state: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -137,6 +139,20 @@ class OutboxMessage:
 
 
 @dataclass(slots=True)
+class ActionRecord:
+    """One action event (or account alert) as recorded; ``event`` is the full JSON event."""
+
+    conversation_id: str | None
+    account_id: str | None
+    action_type: str
+    rule_ids: list[str]
+    event: dict[str, Any]
+    shadow: bool
+    created_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True)
 class WriteBatch:
     """Everything one ingest call writes, committed in one transaction."""
 
@@ -151,6 +167,9 @@ class WriteBatch:
     reports: list[ReportRecord] = field(default_factory=list)
     alerts: list[AlertRecord] = field(default_factory=list)
     outbox: list[OutboxMessage] = field(default_factory=list)
+    actions: list[ActionRecord] = field(default_factory=list)
+    account_states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Account id -> exported ``AccountTracker`` state, upserted."""
 
 
 @dataclass(slots=True, frozen=True)

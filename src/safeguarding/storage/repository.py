@@ -37,6 +37,8 @@ from safeguarding.storage import migrate
 from safeguarding.storage.db import WRITE_OPTION, make_engine
 from safeguarding.storage.models import (
     Account,
+    AccountState,
+    ActionRow,
     AlertRow,
     ApiKey,
     Base,
@@ -54,6 +56,7 @@ from safeguarding.storage.models import (
 from safeguarding.storage.records import (
     AccountRecord,
     AccountSummary,
+    ActionRecord,
     AlertRecord,
     ApiKeyRecord,
     ConversationRecord,
@@ -99,6 +102,7 @@ def _update_conversation_statement() -> Any:
                     "at_risk",
                     "assessment",
                     "engine_state",
+                    "action_state",
                 )
             }
             # An evidence hold is never lifted by ingest.
@@ -330,6 +334,7 @@ class Repository:
             row.updated_at,
             row.evidence_hold,
             row.alerted_level,
+            row.action_state,
         )
 
     def existing_conversations(self, tenant_id: str, ids: Iterable[str]) -> set[str]:
@@ -462,6 +467,7 @@ class Repository:
                         "assessment": c.assessment,
                         "engine_state": c.engine_state,
                         "evidence_hold": c.evidence_hold,
+                        "action_state": c.action_state,
                     }
                     for c in new
                 ],
@@ -482,6 +488,7 @@ class Repository:
                         "at_risk": c.at_risk,
                         "assessment": c.assessment,
                         "engine_state": c.engine_state,
+                        "action_state": c.action_state,
                         "hold": c.evidence_hold,
                     }
                     for c in old
@@ -563,6 +570,32 @@ class Repository:
             if m.alert_index is not None:
                 m.payload = {**m.payload, "alert_id": alert_ids[m.alert_index]}
         self._add_outbox(conn, tenant, at, batch.outbox)
+        if batch.actions:
+            conn.execute(
+                insert(_t(ActionRow)),
+                [
+                    {
+                        "tenant_id": tenant,
+                        "conversation_id": a.conversation_id,
+                        "account_id": a.account_id,
+                        "action_type": a.action_type,
+                        "rule_ids": a.rule_ids,
+                        "payload": a.event,
+                        "shadow": a.shadow,
+                        "created_at": a.created_at or at,
+                    }
+                    for a in batch.actions
+                ],
+            )
+        self._upsert(
+            conn,
+            _t(AccountState),
+            [
+                {"tenant_id": tenant, "account_id": aid, "state": state, "updated_at": at}
+                for aid, state in batch.account_states.items()
+            ],
+            ("tenant_id", "account_id"),
+        )
         return alert_ids
 
     def _add_outbox(
@@ -601,6 +634,58 @@ class Repository:
             return bool(result.rowcount)
 
     # --- reads ---------------------------------------------------------------------------
+    def account_states(self, tenant_id: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Saved ``AccountTracker`` state of these accounts (those that have one)."""
+        wanted = list(set(ids))
+        found: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(AccountState.account_id, AccountState.state).where(
+                        AccountState.tenant_id == tenant_id,
+                        AccountState.account_id.in_(wanted[start : start + 500]),
+                    )
+                ).all()
+                found.update({r.account_id: r.state for r in rows})
+        return found
+
+    def actions(
+        self,
+        tenant_id: str,
+        *,
+        conversation_id: str | None = None,
+        account_id: str | None = None,
+        action_type: str | None = None,
+        after_id: int | None = None,
+        limit: int = 50,
+    ) -> list[ActionRecord]:
+        """Recorded actions, newest first; ``after_id`` continues a page (keyset paging)."""
+        stmt = select(_t(ActionRow)).where(ActionRow.tenant_id == tenant_id)
+        if conversation_id is not None:
+            stmt = stmt.where(ActionRow.conversation_id == conversation_id)
+        if account_id is not None:
+            stmt = stmt.where(ActionRow.account_id == account_id)
+        if action_type is not None:
+            stmt = stmt.where(ActionRow.action_type == action_type)
+        if after_id is not None:
+            stmt = stmt.where(ActionRow.id < after_id)
+        stmt = stmt.order_by(ActionRow.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return [
+            ActionRecord(
+                r.conversation_id,
+                r.account_id,
+                r.action_type,
+                list(r.rule_ids),
+                r.payload,
+                r.shadow,
+                r.created_at,
+                r.id,
+            )
+            for r in rows
+        ]
+
     def messages(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(

@@ -1,0 +1,82 @@
+"""Actions the policy stage took (or would have taken in shadow mode), and policy reload."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from safeguarding.api.deps import Principal, ReadPrincipal, ServicesDep, require_scope
+from safeguarding.api.problems import PROBLEM_SCHEMA
+from safeguarding.api.schemas import ActionPage, PolicyOut
+from safeguarding.policy.registry import ActionType
+from safeguarding.service.problems import ProblemError
+
+router = APIRouter(tags=["actions"])
+ERRORS = {code: PROBLEM_SCHEMA for code in (401, 403, 422)}
+AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
+ACTION_TYPES = "^(" + "|".join([a.value for a in ActionType] + ["account_alert"]) + ")$"
+IdQuery = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+@router.get("/v1/actions", response_model=ActionPage, responses=ERRORS)  # type: ignore[arg-type]
+def list_actions(
+    principal: ReadPrincipal,
+    services: ServicesDep,
+    conversation_id: IdQuery = None,
+    account_id: IdQuery = None,
+    type: Annotated[str | None, Query(pattern=ACTION_TYPES)] = None,  # noqa: A002
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[
+        str | None, Query(pattern="^[0-9]{1,18}$", description="from next_cursor")
+    ] = None,
+) -> dict[str, Any]:
+    """Recorded actions, newest first, by conversation, account or type; page with ``cursor``."""
+    rows = services.repo.actions(
+        principal.tenant_id,
+        conversation_id=conversation_id,
+        account_id=account_id,
+        action_type=type,
+        after_id=int(cursor) if cursor else None,
+        limit=limit,
+    )
+    items = [
+        {
+            "id": r.id,
+            "type": r.action_type,
+            "conversation_id": r.conversation_id,
+            "account_id": r.account_id,
+            "rule_ids": r.rule_ids,
+            "shadow": r.shadow,
+            "created_at": r.created_at,
+            "event": r.event,
+        }
+        for r in rows
+    ]
+    next_cursor = str(rows[-1].id) if len(rows) == limit else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/v1/policy/reload", response_model=PolicyOut, responses=ERRORS)  # type: ignore[arg-type]
+def reload_policy(principal: AdminPrincipal, services: ServicesDep) -> dict[str, Any]:
+    """Re-read the service's policy file; a refused file keeps the last good policy (422)."""
+    stage = services.pipeline.actions
+    result = stage.reload()
+    policy = stage.holder.policy
+    if not result.ok:
+        issues = result.error.issues if result.error else []
+        raise ProblemError(
+            422,
+            "Policy refused",
+            f"The policy file was refused; {policy.label} stays in force.",
+            errors=[{"line": i.line, "where": i.where, "reason": i.message} for i in issues],
+            active=policy.label,
+        )
+    return {
+        "policy": policy.policy,
+        "version": policy.version,
+        "hash": policy.content_hash,
+        "label": policy.label,
+        "shadow": stage.holder.shadow,
+        "source": stage.policy_path or "default",
+    }

@@ -1,0 +1,372 @@
+"""The policy and actions stages inside the ingest transaction.
+
+After each message's assessment the tenant's account signals are fed (first messages to
+children, contact details, adult-sounding language), the policy in force decides, and the
+dispatcher paces the decision. Each action event is written to the webhook outbox (when the
+tenant has a webhook) and to the ``actions`` table in the same transaction as the event that
+caused it, behind that conversation's earlier rows, so nothing is lost and order is kept.
+
+State that survives a restart: the dispatcher's pacing per conversation (stored with the
+conversation next to the engine state) and each account's signal summary and restricted /
+suspended flags (``account_states``). Ids inside this stage are the platform's own; every
+tenant has its own tracker and dispatcher, so no id can collide across tenants.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, overload
+
+from safeguarding.actions.dispatcher import ActionDispatcher
+from safeguarding.actions.helplines import load_helplines
+from safeguarding.domain import Assessment, Message, Participant
+from safeguarding.policy.accounts import AccountAlert, AccountTracker
+from safeguarding.policy.ages import participant_band
+from safeguarding.policy.facts import PolicyInput
+from safeguarding.policy.holder import PolicyHolder, ReloadResult
+from safeguarding.policy.loader import load_policy
+from safeguarding.policy.registry import ACTIONS_AGAINST_ACCOUNT, ActionType
+from safeguarding.service.namespace import unscoped
+from safeguarding.storage.records import ActionRecord, OutboxMessage, WriteBatch
+from safeguarding.storage.repository import Repository
+
+log = logging.getLogger("safeguarding.actions")
+
+_AGAINST_ACCOUNT = frozenset(a.value for a in ACTIONS_AGAINST_ACCOUNT)
+_RESTRICT = ActionType.RESTRICT_CONTACT_WITH_MINORS.value
+_SUSPEND = ActionType.SUSPEND.value
+_PRESERVE = ActionType.PRESERVE_EVIDENCE.value
+
+
+def make_policy_holder(path: str, shadow: bool) -> PolicyHolder:
+    """The policy file at ``path`` (the packaged default when empty); ``shadow`` forces shadow."""
+    policy = load_policy(path) if path else None
+    return PolicyHolder(policy, shadow=True if shadow else None)
+
+
+class LazyMessages(Sequence[Message]):
+    """A conversation's messages, read from storage only if an action needs them."""
+
+    def __init__(self, load: Callable[[], list[Message]]) -> None:
+        self._load = load
+        self._items: list[Message] | None = None
+
+    def _all(self) -> list[Message]:
+        if self._items is None:
+            self._items = self._load()
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, i: int) -> Message: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Message]: ...
+    def __getitem__(self, i: int | slice) -> Message | Sequence[Message]:
+        return self._all()[i]
+
+
+@dataclass(slots=True)
+class _Tenant:
+    tracker: AccountTracker
+    dispatcher: ActionDispatcher
+    absent: OrderedDict[str, None] = field(default_factory=OrderedDict)  # no saved state
+    dirty: set[str] = field(default_factory=set)  # accounts changed in this batch
+
+
+@dataclass(slots=True)
+class _Batch:
+    tenant: str
+    batch: WriteBatch
+    webhooks: bool
+    offender: str | None = None
+
+
+class ActionStage:
+    """Per-tenant account tracker and dispatcher, fed and drained by the ingest pipeline.
+
+    Not thread-safe on its own: the pipeline calls it under its lock, one batch at a time
+    (:meth:`begin` … :meth:`finish`, or :meth:`rollback` when the commit fails).
+    """
+
+    def __init__(
+        self,
+        repo: Repository,
+        holder: PolicyHolder,
+        *,
+        policy_path: str = "",
+        max_conversations: int = 50_000,
+    ) -> None:
+        self.repo = repo
+        self.holder = holder
+        self.policy_path = policy_path
+        self.max_conversations = max_conversations
+        self.helplines = load_helplines()
+        self._tenants: dict[str, _Tenant] = {}
+        self._current: _Batch | None = None
+
+    # --- policy --------------------------------------------------------------------------
+    def reload(self) -> ReloadResult:
+        """Re-read the policy file; a refused file leaves the last good policy in force."""
+        if not self.policy_path:
+            return self.holder.reload_text(_default_text(), "default_policy.yaml")
+        return self.holder.reload(Path(self.policy_path))
+
+    # --- batch lifecycle -----------------------------------------------------------------
+    def _tenant(self, tenant: str) -> _Tenant:
+        t = self._tenants.get(tenant)
+        if t is None:
+            t = self._tenants[tenant] = _Tenant(
+                AccountTracker(),
+                ActionDispatcher(
+                    _Sink(self),
+                    settings=self.holder.policy.settings,
+                    helplines=self.helplines,
+                    recorder=self._record,
+                    max_conversations=self.max_conversations,
+                    max_records=0,  # recorded in storage, not in memory
+                ),
+            )
+        return t
+
+    def begin(
+        self, tenant: str, batch: WriteBatch, webhooks: bool, accounts: Iterable[str]
+    ) -> None:
+        """Start a batch; loads the saved signal state of ``accounts`` not yet in memory."""
+        self._current = _Batch(tenant, batch, webhooks)
+        t = self._tenant(tenant)
+        t.dirty.clear()
+        wanted = {a for a in accounts if a not in t.tracker and a not in t.absent}
+        if not wanted:
+            return
+        saved = self.repo.account_states(tenant, wanted)
+        for account in wanted:
+            data = saved.get(account)
+            if data is None:
+                t.absent[account] = None
+                continue
+            t.tracker.restore_account(account, data["tracker"])
+            t.dispatcher.set_account_flags(
+                account,
+                restricted=bool(data.get("restricted")),
+                suspended=bool(data.get("suspended")),
+            )
+        while len(t.absent) > t.tracker.settings.max_accounts:
+            t.absent.popitem(last=False)
+
+    def finish(self) -> None:
+        """Write the signal state of every account changed in this batch into it."""
+        cur = self._current
+        if cur is None:
+            return
+        t = self._tenant(cur.tenant)
+        for account in t.dirty:
+            data = t.tracker.export_account(account)
+            if data is None:
+                continue
+            cur.batch.account_states[account] = {
+                "tracker": data,
+                "restricted": t.dispatcher.is_restricted(account),
+                "suspended": t.dispatcher.is_suspended(account),
+            }
+        self._current = None
+
+    def rollback(self, tenant: str) -> None:
+        """The batch was not committed: forget what it changed (reloaded when next seen)."""
+        t = self._tenant(tenant)
+        for account in t.dirty:
+            t.tracker.forget(account)
+            t.absent.pop(account, None)
+            t.dispatcher.set_account_flags(account, restricted=False, suspended=False)
+        t.dirty.clear()
+        self._current = None
+
+    # --- conversations -------------------------------------------------------------------
+    def restore_conversation(self, tenant: str, cid: str, data: dict[str, Any] | None) -> set[str]:
+        """Put back a conversation's pacing state; returns the senders already seen in it."""
+        data = data or {}
+        self._tenant(tenant).dispatcher.restore_state(cid, data.get("dispatch"))
+        return set(data.get("spoken", ()))
+
+    def export_conversation(self, tenant: str, cid: str, spoken: set[str]) -> dict[str, Any]:
+        return {
+            "dispatch": self._tenant(tenant).dispatcher.export_state(cid),
+            "spoken": sorted(spoken),
+        }
+
+    def forget_conversation(self, tenant: str, cid: str) -> None:
+        t = self._tenants.get(tenant)
+        if t is not None:
+            t.dispatcher.forget(cid)
+
+    # --- feeding -------------------------------------------------------------------------
+    def report(self, reported: str, ts: datetime) -> None:
+        """A user report against ``reported``."""
+        cur, t = self._ctx()
+        t.dirty.add(reported)
+        self._alerts(t, t.tracker.add_report(reported, ts))
+
+    def after_message(
+        self,
+        cid: str,
+        sender: str,
+        recipients: Sequence[str],
+        text: str,
+        ts: datetime,
+        assessment: Assessment,
+        participants: dict[str, Participant],
+        spoken: set[str],
+        messages: Sequence[Message],
+        locale: str | None = None,
+        platform: str | None = None,
+    ) -> bool:
+        """Feed signals, decide and dispatch for one message; True if evidence was preserved.
+
+        ``assessment`` carries engine (tenant-scoped) ids; ``participants`` the platform's.
+        """
+        cur, t = self._ctx()
+        local = _local_assessment(assessment, cid)
+        index = local.message_index
+        tracker = t.tracker
+        sender_p = participants.get(sender) or Participant(sender)
+        sender_band = participant_band(sender_p)
+        if sender not in spoken:
+            spoken.add(sender)
+            t.dirty.add(sender)
+            # one message to a room is not an opener repeated to several children
+            opener = text if len(recipients) == 1 else None
+            for r in recipients:
+                self._alerts(
+                    t,
+                    tracker.observe_contact(
+                        sender,
+                        r,
+                        sender_band=sender_band,
+                        recipient_band=participant_band(participants.get(r)),
+                        opener=opener,
+                        ts=ts,
+                    ),
+                )
+        now = [s for s in local.evidence if s.message_index == index and s.sender == sender]
+        if any(s.kind == "adult_indicator" for s in now):
+            t.dirty.add(sender)
+            self._alerts(t, tracker.mark_adult_sounding(sender, ts))
+        details = [
+            d
+            for d in (_detail(s.detail, s.excerpt) for s in now if s.kind == "contact_detail")
+            if d
+        ]
+        if details:
+            t.dirty.add(sender)
+            for r in recipients:
+                self._alerts(
+                    t,
+                    tracker.observe_contact_details(
+                        sender,
+                        r,
+                        details,
+                        recipient_band=participant_band(participants.get(r)),
+                        ts=ts,
+                    ),
+                )
+        facts = PolicyInput.build(
+            local,
+            participants.values(),
+            account=tracker.facts(local.offender) if local.offender else None,
+            latest_sender=sender,
+            locale=locale,
+            platform=platform,
+        )
+        decision = self.holder.decide(facts)
+        if decision.empty:
+            return False
+        offender = facts.offender.id if facts.offender else None
+        cur.offender = offender
+        t.dispatcher.settings = self.holder.policy.settings
+        result = t.dispatcher.dispatch(decision, facts, messages=messages, now=ts)
+        cur.offender = None
+        preserved = False
+        for event in result.events:
+            action = event["action"]
+            if event["shadow"]:
+                continue
+            preserved = preserved or action == _PRESERVE
+            if offender is not None and action in _AGAINST_ACCOUNT:
+                t.dirty.add(offender)
+                self._alerts(t, tracker.add_prior_action(offender, ts))
+            if action in (_RESTRICT, _SUSPEND) and offender is not None:
+                t.dirty.add(offender)
+        return preserved
+
+    # --- sink and recorder ---------------------------------------------------------------
+    def _ctx(self) -> tuple[_Batch, _Tenant]:
+        if self._current is None:
+            raise RuntimeError("ActionStage used outside a batch")
+        return self._current, self._tenant(self._current.tenant)
+
+    def _alerts(self, t: _Tenant, alerts: list[AccountAlert]) -> None:
+        shadow = self.holder.shadow
+        for alert in alerts:
+            t.dispatcher.account_alert(alert, shadow=shadow)
+
+    def _record(self, event: dict[str, Any]) -> None:
+        cur = self._current
+        if cur is None:
+            return
+        cur.batch.actions.append(
+            ActionRecord(
+                conversation_id=event.get("conversation_id"),
+                account_id=event.get("target_account") or cur.offender,
+                action_type=event["action"],
+                rule_ids=list(event.get("rule_ids", ())),
+                event=event,
+                shadow=bool(event["shadow"]),
+            )
+        )
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        cur = self._current
+        if cur is None or not cur.webhooks:
+            return
+        cid = event.get("conversation_id")
+        key = cid if cid else f"account:{event.get('target_account')}"
+        cur.batch.outbox.append(OutboxMessage(key, event["type"], event))
+
+
+class _Sink:
+    """The dispatcher's ``ActionSink``: the current batch's webhook outbox."""
+
+    def __init__(self, stage: ActionStage) -> None:
+        self._stage = stage
+
+    def emit(self, event: dict[str, Any]) -> None:
+        self._stage._emit(event)
+
+
+def _default_text() -> str:
+    from safeguarding.policy.loader import default_policy_text
+
+    return default_policy_text()
+
+
+def _local_assessment(a: Assessment, cid: str) -> Assessment:
+    """The engine's assessment with the platform's own ids (tenant prefixes removed)."""
+    return replace(
+        a,
+        conversation_id=cid,
+        offender=unscoped(a.offender),
+        at_risk=unscoped(a.at_risk),
+        evidence=[replace(s, sender=unscoped(s.sender) or s.sender) for s in a.evidence],
+    )
+
+
+def _detail(detail: dict[str, Any] | None, excerpt: str | None) -> str | None:
+    if detail and isinstance(detail.get("value"), str):
+        return str(detail["value"])
+    return excerpt

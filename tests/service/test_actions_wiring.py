@@ -1,0 +1,271 @@
+"""The policy and actions stages inside the service: outbox, actions table, shadow, reload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from service_helpers import BENIGN, Harness, account_events, conversation_events, sqlite_url
+
+from safeguarding.actions.evidence import verify_snapshot
+from safeguarding.policy.loader import default_policy_text
+from safeguarding.policy.registry import ACTIONS_AGAINST_ACCOUNT
+
+HOOK = {"webhook_url": "http://127.0.0.1:9/hook", "webhook_secret": "whsec_test"}
+AGAINST_ACCOUNT = {a.value for a in ACTIONS_AGAINST_ACCOUNT}
+
+# Indicator level only: secrecy, platform move, image request, risk assessment.
+GROOMING_LIKE = [
+    ("adult1", "hey ur really good at this game"),
+    ("kid1", "thanks lol"),
+    ("adult1", "how old r u"),
+    ("kid1", "12"),
+    ("adult1", "ur really mature for 12"),
+    ("adult1", "dont tell ur parents we talk ok"),
+    ("adult1", "add me on snap its easier"),
+    ("kid1", "ok"),
+    ("adult1", "send me a pic so i know its u"),
+    ("adult1", "r u home alone rn"),
+]
+
+
+def _actions(h: Harness, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+    answer = h.client.get("/v1/actions", params={"limit": 500, **params}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return list(reversed(answer.json()["items"]))  # oldest first
+
+
+def _outbox_actions(h: Harness, tenant_id: str) -> list[dict[str, Any]]:
+    return [r for r in h.repo.outbox_rows(tenant_id) if r["event_type"].startswith("action.")]
+
+
+def _summary(items: list[dict[str, Any]]) -> list[tuple[str, int | None]]:
+    return [(i["type"], i["event"].get("message_index")) for i in items]
+
+
+def test_grooming_conversation_gets_review_evidence_and_prompt(tmp_path) -> None:
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
+    try:
+        tenant_id, headers = h.tenant("p", **HOOK)
+        events = account_events("p") + conversation_events("p", "c1", GROOMING_LIKE)
+        assert h.post(headers, events).status_code == 200
+
+        outbox = _outbox_actions(h, tenant_id)
+        kinds = {r["event_type"] for r in outbox}
+        assert {
+            "action.escalate_review",
+            "action.preserve_evidence",
+            "action.safety_prompt",
+        } <= kinds
+        assert not kinds & {f"action.{a}" for a in AGAINST_ACCOUNT}  # no corroboration yet
+        for row in outbox:
+            assert row["ordering_key"] == "c1"
+            data = row["payload"]
+            assert data["conversation_id"] == "c1" and not data["shadow"]
+            assert data["rule_ids"]
+        # Order per conversation: each message's alert comes before the actions it caused.
+        rows = [r for r in h.repo.outbox_rows(tenant_id) if r["ordering_key"] == "c1"]
+        assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+        first_alert = next(r for r in rows if r["event_type"] == "alert.raised")
+        assert rows[0] is first_alert
+
+        recorded = _actions(h, headers, conversation_id="c1")
+        assert [i["event"]["event_id"] for i in recorded] == [
+            r["payload"]["event_id"] for r in outbox
+        ]
+        review = next(i for i in recorded if i["type"] == "escalate_review")
+        assert review["account_id"] == "adult1"
+        assert review["event"]["payload"]["at_risk"] == "kid1"
+        assert "p:" not in str(review["event"])  # no engine-internal tenant prefixes
+        prompt = next(i for i in recorded if i["type"] == "safety_prompt")
+        assert prompt["account_id"] == "kid1"
+        assert prompt["event"]["payload"]["helplines"]
+        evidence = next(i for i in recorded if i["type"] == "preserve_evidence")
+        assert verify_snapshot(evidence["event"]["payload"])
+        snapshot = evidence["event"]["payload"]["messages"]
+        assert len(snapshot) == evidence["event"]["message_index"] + 1
+
+        case = h.client.get("/v1/conversations/c1/assessment", headers=headers).json()
+        assert case["evidence_hold"]
+        assert _actions(h, headers, type="safety_prompt") == [
+            i for i in recorded if i["type"] == "safety_prompt"
+        ]
+        assert {i["type"] for i in _actions(h, headers, account_id="kid1")} == {"safety_prompt"}
+    finally:
+        h.close()
+
+
+def test_benign_peer_chat_gets_no_action(tmp_path) -> None:
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
+    try:
+        tenant_id, headers = h.tenant("p", **HOOK)
+        kids = [
+            {"type": "account", "id": f"acct-{k}", "account_id": k, "age_band": "under_13"}
+            for k in ("kid2", "kid3")
+        ]
+        assert h.post(headers, kids + conversation_events("p", "b1", BENIGN)).status_code == 200
+        assert _actions(h, headers) == []
+        assert _outbox_actions(h, tenant_id) == []
+    finally:
+        h.close()
+
+
+def test_shadow_mode_records_but_emits_nothing(tmp_path) -> None:
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False, shadow=True)
+    try:
+        tenant_id, headers = h.tenant("p", **HOOK)
+        events = account_events("p") + conversation_events("p", "c1", GROOMING_LIKE)
+        assert h.post(headers, events).status_code == 200
+        recorded = _actions(h, headers)
+        assert {"escalate_review", "preserve_evidence", "safety_prompt"} <= {
+            i["type"] for i in recorded
+        }
+        assert all(i["shadow"] and i["event"]["shadow"] for i in recorded)
+        assert not [r for r in h.repo.outbox_rows(tenant_id) if r["event_type"] != "alert.raised"]
+    finally:
+        h.close()
+
+
+def _policy_file(tmp_path: Path, version: int) -> Path:
+    path = tmp_path / "policy.yaml"
+    text = default_policy_text().replace("version: 1\n", f"version: {version}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bad_reload_is_refused_and_the_last_good_policy_stays(tmp_path) -> None:
+    path = _policy_file(tmp_path, 7)
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False, policy=str(path))
+    try:
+        _, admin = h.tenant("p", scopes=("admin",), **HOOK)
+        _, reader = h.tenant("p", scopes=("read",))
+        assert h.client.post("/v1/policy/reload", headers=reader).status_code == 403
+
+        good = h.client.post("/v1/policy/reload", headers=admin)
+        assert good.status_code == 200 and good.json()["version"] == "7"
+
+        lines = path.read_text().splitlines()
+        bad_line = next(i for i, line in enumerate(lines) if "tactics_any: [meeting" in line)
+        lines[bad_line] = lines[bad_line].replace("meeting,", "meetup,")
+        path.write_text("\n".join(lines) + "\n")
+        refused = h.client.post("/v1/policy/reload", headers=admin)
+        assert refused.status_code == 422
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        problem = refused.json()
+        assert problem["active"].startswith("safeguarding-default@7#")
+        assert any(
+            e["line"] == bad_line + 1 and "meetup" in e["reason"] for e in problem["errors"]
+        ), problem
+
+        events = account_events("p") + conversation_events("p", "c1", GROOMING_LIKE)
+        assert h.post(admin, events).status_code == 200
+        recorded = _actions(h, admin)
+        assert recorded and all(i["event"]["policy"]["version"] == "7" for i in recorded)
+
+        _policy_file(tmp_path, 8)
+        assert h.client.post("/v1/policy/reload", headers=admin).json()["version"] == "8"
+    finally:
+        h.close()
+
+
+def test_actions_are_tenant_isolated_and_paged(tmp_path) -> None:
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
+    try:
+        _, a = h.tenant("a", **HOOK)
+        _, b = h.tenant("b")
+        events = account_events("a") + conversation_events("a", "c1", GROOMING_LIKE)
+        assert h.post(a, events).status_code == 200
+        mine = _actions(h, a)
+        assert len(mine) >= 3
+        assert _actions(h, b) == []
+        assert _actions(h, b, conversation_id="c1") == []
+        assert _actions(h, b, account_id="kid1") == []
+
+        first = h.client.get("/v1/actions", params={"limit": 2}, headers=a).json()
+        assert len(first["items"]) == 2 and first["next_cursor"]
+        rest = h.client.get(
+            "/v1/actions", params={"limit": 500, "cursor": first["next_cursor"]}, headers=a
+        ).json()
+        ids = [i["id"] for i in first["items"] + rest["items"]]
+        assert len(ids) == len(mine) == len(set(ids))
+        assert h.client.get("/v1/actions", params={"type": "nope"}, headers=a).status_code == 422
+    finally:
+        h.close()
+
+
+def test_restart_keeps_cooldowns_and_account_signals(tmp_path) -> None:
+    """After a restart the child is not prompted again, nor the team re-escalated."""
+    split = 7  # after the alert: prompt, review and evidence already sent
+    url = sqlite_url(tmp_path, "a.db")
+    first = Harness(url, webhooks_enabled=False)
+    _, headers = first.tenant("p", **HOOK)
+    head = account_events("p") + conversation_events("p", "c1", GROOMING_LIKE[:split])
+    assert first.post(headers, head).status_code == 200
+    before = _summary(_actions(first, headers))
+    first.close()
+
+    second = Harness(url, webhooks_enabled=False)  # empty engine and stages, same database
+    _, headers = second.tenant("p")
+    tail = conversation_events("p", "c1", GROOMING_LIKE, start=split)
+    assert second.post(headers, tail).status_code == 200
+    resumed = _summary(_actions(second, headers))
+    second.close()
+
+    reference = Harness(sqlite_url(tmp_path, "b.db"), webhooks_enabled=False)
+    _, ref = reference.tenant("p", **HOOK)
+    events = account_events("p") + conversation_events("p", "c1", GROOMING_LIKE)
+    assert reference.post(ref, events).status_code == 200
+    uninterrupted = _summary(_actions(reference, ref))
+    reference.close()
+
+    assert "safety_prompt" in {t for t, _ in before}
+    assert resumed == uninterrupted
+    after_restart = [t for t, i in resumed if i is not None and i >= split]
+    assert "safety_prompt" not in after_restart
+
+
+def _opener(prefix: str, cid: str, kid: str) -> list[dict[str, Any]]:
+    return [
+        {"type": "account", "id": f"{prefix}-acct-{kid}", "account_id": kid, "age_band": "13_15"},
+        {
+            "type": "message",
+            "id": f"{prefix}-{cid}-0",
+            "conversation_id": cid,
+            "message_id": "m0",
+            "sender": "man1",
+            "recipients": [kid],
+            "ts": "2026-01-01T10:00:00+00:00",
+            "text": "hey saw ur stream, ur really talented, wanna chat",
+        },
+    ]
+
+
+def test_account_signals_are_fed_from_ingest_and_survive_restart(tmp_path) -> None:
+    url = sqlite_url(tmp_path)
+    adult = {"type": "account", "id": "acct-man1", "account_id": "man1", "declared_age": 34}
+    first = Harness(url, webhooks_enabled=False)
+    tenant_id, headers = first.tenant("p", **HOOK)
+    events = [adult, *_opener("x", "o1", "k1"), *_opener("x", "o2", "k2")]
+    assert first.post(headers, events).status_code == 200
+    assert not [r for r in first.repo.outbox_rows(tenant_id) if r["event_type"] == "account.alert"]
+    first.close()
+
+    second = Harness(url, webhooks_enabled=False)
+    _, headers = second.tenant("p")
+    assert second.post(headers, _opener("x", "o3", "k3")).status_code == 200
+    report = {
+        "type": "report",
+        "id": "r1",
+        "reporter_id": "k3",
+        "reported_id": "man1",
+        "conversation_id": "o3",
+        "reason": "uncomfortable",
+        "ts": "2026-01-01T10:05:00+00:00",
+    }
+    assert second.post(headers, [report]).status_code == 200
+    alerts = [r for r in second.repo.outbox_rows(tenant_id) if r["event_type"] == "account.alert"]
+    assert {a["payload"]["signal"] for a in alerts} == {"repeated_openers", "reported"}
+    assert {a["ordering_key"] for a in alerts} == {"account:man1"}
+    recorded = _actions(second, headers, account_id="man1", type="account_alert")
+    assert len(recorded) == 2
+    second.close()
