@@ -18,7 +18,7 @@ from safeguarding.domain import Conversation
 from safeguarding.ingest import CorpusError, read_corpora
 from safeguarding.risk.engine import Engine, ScanResult
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep and logs
 
 
 def progress_bar(transient: bool = True) -> Progress:

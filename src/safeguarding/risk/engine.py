@@ -191,32 +191,14 @@ class Engine:
             sender.stated_ages = (sender.stated_ages + ages)[-MAX_STATED_AGES:]
         had_conflict = sender.age_conflict()
         sender.adult_evidence += len(signals.adult_spans)
-        for span in signals.adult_spans:
-            state.add_evidence(
-                Signal(
-                    "adult_indicator",
-                    index,
-                    sender.id,
-                    1.0,
-                    span,
-                    _excerpt(message.text, span),
-                    "pattern",
-                )
-            )
-        if signals.contacts:
-            sender.contacts += len(signals.contacts)
-            for span in signals.contact_spans:
-                state.add_evidence(
-                    Signal(
-                        "contact_detail",
-                        index,
-                        sender.id,
-                        1.0,
-                        span,
-                        _excerpt(message.text, span),
-                        "pattern",
-                    )
-                )
+        sender.contacts += len(signals.contacts)
+        for kind, spans in (
+            ("adult_indicator", signals.adult_spans),
+            ("contact_detail", signals.contact_spans),
+        ):
+            for span in spans:
+                excerpt = _excerpt(message.text, span)
+                state.add_evidence(Signal(kind, index, sender.id, 1.0, span, excerpt, "pattern"))
         tactic_message = False
         for ev in signals.tactics.values():
             if ev.score > sender.tactic_max.get(ev.tactic, 0.0):

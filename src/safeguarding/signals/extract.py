@@ -82,11 +82,11 @@ class MessageAnalyser:
                 bare = ANSWER_AGE_RX.search(folded)
                 if bare and 5 <= int(bare.group(1)) <= 99:
                     out.bare_age = int(bare.group(1))
-        for hit in adult_indicators(folded):
-            out.adult_spans.append(_original(norm, hit.start, hit.end))
-        for hit in contact_details(folded):
-            out.contacts.append(hit.value)
-            out.contact_spans.append(_original(norm, hit.start, hit.end))
+        for adult in adult_indicators(folded):
+            out.adult_spans.append(_original(norm, adult.start, adult.end))
+        for contact in contact_details(folded):
+            out.contacts.append(contact.value)
+            out.contact_spans.append(_original(norm, contact.start, contact.end))
         return out
 
 

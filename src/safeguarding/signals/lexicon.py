@@ -20,7 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import re2  # type: ignore[import-untyped]
+import re2
 import yaml
 
 from safeguarding.domain import Tactic

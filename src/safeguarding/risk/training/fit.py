@@ -110,7 +110,9 @@ def fit_weights(rows: Rows, c: float = 1.0) -> tuple[np.ndarray, float]:
         grad = np.append(x.T @ grad_z + 2 * l2 * coef, grad_z.sum())
         return float(nll + l2 * coef @ coef), grad
 
-    bounds = [(0.0, None) if SIGNS[name] > 0 else (None, 0.0) for name in FEATURES]
+    bounds: list[tuple[float | None, float | None]] = [
+        (0.0, None) if SIGNS[name] > 0 else (None, 0.0) for name in FEATURES
+    ]
     bounds.append((None, None))
     start = np.zeros(len(FEATURES) + 1)
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
