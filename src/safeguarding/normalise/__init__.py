@@ -25,16 +25,22 @@ Rules, in the order they apply (details and rationale: ``docs/normalisation.md``
 5. Case: full Unicode case folding ("ß" → "ss").
 6. Spacing: a run of >= 3 single letters with one repeated separator is joined
    ("s e n d", "s.e.n.d", "s-n-a-p", "s_e_c_r_e_t" → "send", "snap", "secret"), unless its
-   letters are all one-letter chat words ("u r a") or it is mostly digits.
+   letters are all one-letter chat words ("u r a") or it is mostly digits; an underscore may
+   sit inside a run ("s k y l e r _ x 9 9" → "skyler_x99").
 7. Leetspeak inside mostly-letter words: 0→o 1→i/l 3→e 4→a 5→s 7→t 8→b @→a $→s !→i
    ("s3nd m3 a p1c" → "send me a pic", "sn@p" → "snap", "d1sc0rd" → "discord"). Numbers,
-   ages, times and prices survive ("im 13", "14f", "25/m", "5pm", "$50", phone numbers).
+   ages, times and prices survive ("im 13", "14f", "25/m", "5pm", "$50", phone numbers). A
+   leading "@" and "+" (as "t") convert only into listed words ("@dd" → "add", "cu+e" →
+   "cute"); handles ("@gamer_boy") and "c++", "1+1" stay.
 8. Repeats: runs of >= 3 identical letters collapse to one ("sooo" → "so"), or to two when
    that makes a known word ("cooool" → "cool").
-9. Punctuation and spaces: runs of one punctuation mark collapse to one ("!!!" → "!"), mixed
-   "?!?!" to "?"; whitespace runs to one space, trimmed.
+9. Chat shorthands, whole words only: every1 → "everyone", no1 → "no one", l8r → "later",
+   gr8 → "great", b4 → "before", 2nite → "tonight", tmrw → "tomorrow", pls → "please", ...
+   (``_words.SHORTHANDS``).
+10. Punctuation and spaces: runs of one punctuation mark collapse to one ("!!!" → "!"; "++"
+    stays), mixed "?!?!" to "?"; whitespace runs to one space, trimmed.
 
-E-mail addresses and URLs with a scheme or "www." are left alone by steps 6–9.
+E-mail addresses, URLs with a scheme or "www." and postcodes are left alone by steps 6–10.
 """
 
 from safeguarding.normalise.benchmark import normalise_benchmark

@@ -492,9 +492,8 @@ def _join_spaced(s: str, edits: list[_Edits]) -> str:
         xs = s[start:end:step]
         bad = False
         if "_" in xs:  # "s k y l e r _ x 9 9": an underscore inside a spaced handle only
-            i, j = 0, xs.find("__") % (len(xs) + 1)  # cut at a double underscore
-            while i < j and xs[i] == "_":
-                i += 1
+            i = len(xs) - len(xs.lstrip("_"))
+            j = xs.find("__", i) % (len(xs) + 1)  # cut at a double underscore
             while j > i and xs[j - 1] == "_":
                 j -= 1
             start, end, xs = start + i * step, start + (j - 1) * step + 1, xs[i:j]
@@ -509,7 +508,7 @@ def _join_spaced(s: str, edits: list[_Edits]) -> str:
             and not _overlaps(prot, start, end)
         ):
             reps.extend((p + 1, p + step, "") for p in range(start, end - 1, step))
-        m = _SPACED.search(s, end)
+        m = _SPACED.search(s, m.end())
     out, e = _rewrite(s, reps)
     if e:
         edits.append(e)
@@ -531,16 +530,16 @@ _BANG_WORDS = frozenset(
 def _leet_token(tok: str) -> str:
     """Leetspeak inside one token; numbers, ages, times and model names survive."""
     if "+" in tok:  # "+" is "t" only where that spells a known word: "cu+e", "+ell", "s+op"
-        t = _leet_token(tok.replace("+", "t"))
-        if t in PLUS_WORDS or t in KNOWN_WORDS:
-            return t
-        return "+".join(_leet_token(p) if p else p for p in tok.split("+"))
+        word = _leet_token(tok.replace("+", "t"))
+        if word in PLUS_WORDS or word in KNOWN_WORDS:
+            return word
+        return "+".join(_leet_token(part) if part else part for part in tok.split("+"))
     if tok in LEET_KEEP:
         return tok
     if tok[0] == "@" and len(tok) > 1:  # "@dd" is "add", but "@gamer", "@skyler99" are handles
-        a = _leet_token("a" + tok[1:])
-        if a in AT_WORDS:
-            return a
+        word = _leet_token("a" + tok[1:])
+        if word in AT_WORDS:
+            return word
     letters = sum(c.isalpha() for c in tok)
     digits = sum(c.isdigit() for c in tok)
     n = len(tok)

@@ -31,7 +31,7 @@ from safeguarding.policy.facts import PolicyInput
 from safeguarding.policy.holder import PolicyHolder, ReloadResult
 from safeguarding.policy.loader import load_policy
 from safeguarding.policy.registry import ACTIONS_AGAINST_ACCOUNT, ActionType
-from safeguarding.service.namespace import unscoped
+from safeguarding.service.namespace import scoped, unscope_assessment, unscoped
 from safeguarding.storage.records import ActionRecord, OutboxMessage, WriteBatch
 from safeguarding.storage.repository import Repository
 
@@ -253,7 +253,8 @@ class ActionStage:
                         ts=ts,
                     ),
                 )
-        now = [s for s in local.evidence if s.message_index == index and s.sender == sender]
+        engine_sender = scoped(cur.tenant, sender)
+        now = [s for s in local.evidence if s.message_index == index and s.sender == engine_sender]
         if any(s.kind == "adult_indicator" for s in now):
             t.dirty.add(sender)
             self._alerts(t, tracker.mark_adult_sounding(sender, ts))
@@ -319,6 +320,7 @@ class ActionStage:
         cur = self._current
         if cur is None:
             return
+        _unscope_event(event)  # the recorder runs before the sink: both get platform ids
         cur.batch.actions.append(
             ActionRecord(
                 conversation_id=event.get("conversation_id"),
@@ -356,14 +358,21 @@ def _default_text() -> str:
 
 
 def _local_assessment(a: Assessment, cid: str) -> Assessment:
-    """The engine's assessment with the platform's own ids (tenant prefixes removed)."""
+    """The engine's assessment with the platform's own ids for the conversation and roles.
+
+    Evidence keeps the engine's sender ids (copying it after every message would cost more
+    than the policy); :func:`_unscope_event` strips them from what is emitted.
+    """
     return replace(
-        a,
-        conversation_id=cid,
-        offender=unscoped(a.offender),
-        at_risk=unscoped(a.at_risk),
-        evidence=[replace(s, sender=unscoped(s.sender) or s.sender) for s in a.evidence],
+        a, conversation_id=cid, offender=unscoped(a.offender), at_risk=unscoped(a.at_risk)
     )
+
+
+def _unscope_event(event: dict[str, Any]) -> None:
+    """Strip engine id prefixes from the assessment an ``escalate_review`` event carries."""
+    payload = event.get("payload")
+    if isinstance(payload, dict) and isinstance(payload.get("assessment"), dict):
+        payload["assessment"] = unscope_assessment(payload["assessment"])
 
 
 def _detail(detail: dict[str, Any] | None, excerpt: str | None) -> str | None:
