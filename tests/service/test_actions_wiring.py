@@ -76,7 +76,7 @@ def test_grooming_conversation_gets_review_evidence_and_prompt(tmp_path) -> None
         review = next(i for i in recorded if i["type"] == "escalate_review")
         assert review["account_id"] == "adult1"
         assert review["event"]["payload"]["at_risk"] == "kid1"
-        assert "p:" not in str(review["event"])  # no engine-internal tenant prefixes
+        assert f"{tenant_id}:" not in str(recorded)  # no engine-internal tenant prefixes
         prompt = next(i for i in recorded if i["type"] == "safety_prompt")
         assert prompt["account_id"] == "kid1"
         assert prompt["event"]["payload"]["helplines"]

@@ -76,3 +76,39 @@ def test_index_rejects_malformed_codes() -> None:
 def test_memory_is_about_100_bytes_a_hash(codes: np.ndarray) -> None:
     index = PdqIndex.build(codes, np.arange(len(codes)), np.zeros(len(codes), np.int32))
     assert 100 * len(codes) <= index.nbytes <= 120 * len(codes) + 16 * 65537 * 8
+
+
+def test_skewed_buckets_fall_back_to_a_flat_scan_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from safeguarding.signals.media import index as index_module
+
+    rng = np.random.default_rng(3)
+    skewed = rng.integers(0, 256, (20_000, 32), dtype=np.uint8)
+    skewed[:15_000, :4] = 0  # chunks 0 and 1 are 0x0000 for 75% of rows (flat image regions)
+    skewed[100:110] = skewed[99]  # exact duplicates: every copy is returned
+    table = MultiIndexTable(skewed)
+    scans: list[int] = []
+    real_scan = index_module.brute_force
+
+    def counting_scan(*args: object) -> tuple[np.ndarray, np.ndarray]:
+        scans.append(1)
+        return real_scan(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module, "brute_force", counting_scan)
+    for row, limit in [(99, 0), (99, 31), (17_000, 31), (5, 200)]:
+        query = flip(skewed[row], 5 if limit else 0, rng)
+        rows, distances = table.search(query, limit)
+        expected_rows, expected_distances = real_scan(skewed, query, limit)
+        assert rows.tolist() == expected_rows.tolist()
+        assert distances.tolist() == expected_distances.tolist()
+    assert len(scans) == 3  # the query in the unskewed part probes
+    assert set(table.search(skewed[99], 0)[0].tolist()) == set(range(99, 110))
+
+
+def test_search_results_are_sorted_unique_rows(codes: np.ndarray) -> None:
+    table = MultiIndexTable(codes)
+    rows, distances = table.search(codes[123], 63)
+    assert rows.tolist() == sorted(set(rows.tolist()))
+    assert rows.dtype == np.int64 and distances.dtype == np.int64
+    assert 123 in rows.tolist()

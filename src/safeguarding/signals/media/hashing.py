@@ -31,7 +31,8 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, not a g
 MAX_FILE_BYTES = 100 * 1024 * 1024
 # PDQ downsamples to 64×64 anyway; decoding JPEGs at no less than this size keeps hashes close.
 DRAFT_SIZE = (256, 256)
-MAX_SAMPLED_FRAMES = 16
+MAX_SAMPLED_FRAMES = 16  # animations
+MAX_VIDEO_FRAMES = 64  # videos: ~1 frame/s + scene changes, thinned to this (video.py)
 
 _IMAGE_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\xff\xd8\xff", "JPEG"),
@@ -118,11 +119,13 @@ class MediaHasher:
         max_pixels: int = MAX_IMAGE_PIXELS,
         max_bytes: int = MAX_FILE_BYTES,
         max_frames: int = MAX_SAMPLED_FRAMES,
+        max_video_frames: int = MAX_VIDEO_FRAMES,
         fast_decode: bool = True,
     ) -> None:
         self.max_pixels = max_pixels
         self.max_bytes = max_bytes
         self.max_frames = max_frames
+        self.max_video_frames = max_video_frames
         self.fast_decode = fast_decode
 
     def hash_file(self, path: str | Path) -> HashResult:
@@ -212,7 +215,7 @@ class MediaHasher:
         return out
 
     def _hash_video(self, data: bytes, exact: list[ContentHash], source: str | None) -> HashResult:
-        """Exact hashes always; frame-sampled PDQ when PyAV is installed (``media-video`` extra)."""
+        """Exact hashes always; frame-sampled PDQ when PyAV is installed (``video`` extra)."""
         from safeguarding.signals.media import video
 
         if not video.available():
@@ -223,7 +226,9 @@ class MediaHasher:
                 size=len(data),
                 notes=["no video decoder installed (pip install av): exact hashes only"],
             )
-        sampled = video.sample_frame_hashes(data, max_frames=self.max_frames, source=source)
+        sampled = video.sample_frame_hashes(
+            data, max_frames=self.max_video_frames, source=source, max_pixels=self.max_pixels
+        )
         return HashResult(
             source=source,
             media_type="video",
@@ -232,4 +237,5 @@ class MediaHasher:
             width=sampled.width,
             height=sampled.height,
             frames=sampled.frames,
+            notes=sampled.notes,
         )

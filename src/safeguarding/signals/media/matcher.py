@@ -56,6 +56,9 @@ from safeguarding.signals.media.urls import FoundUrl, UrlList, canonicalise_url,
 log = logging.getLogger(__name__)
 
 DEFAULT_MIN_QUALITY = 50  # PDQ quality below this means too little detail to match safely
+# a decoded video matches a bank by PDQ only when this many of its sampled frames (or all of its
+# usable frames, if it has fewer) match hashes of that bank within the bank's threshold
+DEFAULT_MIN_VIDEO_FRAMES = 2
 IMPORT_BATCH = 50_000
 DB_FILE = "media.sqlite3"
 
@@ -156,6 +159,7 @@ class MediaMatcher:
         *,
         hasher: MediaHasher | None = None,
         min_quality: int = DEFAULT_MIN_QUALITY,
+        min_video_frames: int = DEFAULT_MIN_VIDEO_FRAMES,
         quarantine: QuarantinePolicy | None = None,
         record_matches: bool = True,
         clock: Callable[[], float] = time.time,
@@ -164,6 +168,7 @@ class MediaMatcher:
         self.store = store
         self.hasher = hasher or MediaHasher()
         self.min_quality = min_quality
+        self.min_video_frames = min_video_frames
         self.monitor = MatchRateMonitor(quarantine)
         self.record_matches = record_matches
         self.clock = clock
@@ -427,7 +432,9 @@ class MediaMatcher:
         context: dict[str, Any] | None = None,
     ) -> MatchOutcome:
         hashed = self.hasher.hash_file(path)
-        outcome = self.match_hashes(hashed.hashes, content_ref or str(path), context)
+        outcome = self.match_hashes(
+            hashed.hashes, content_ref or str(path), context, min_frames=self._min_frames(hashed)
+        )
         outcome.hashed = hashed
         return outcome
 
@@ -435,7 +442,9 @@ class MediaMatcher:
         self, data: bytes, content_ref: str | None = None, context: dict[str, Any] | None = None
     ) -> MatchOutcome:
         hashed = self.hasher.hash_bytes(data, content_ref)
-        outcome = self.match_hashes(hashed.hashes, content_ref, context)
+        outcome = self.match_hashes(
+            hashed.hashes, content_ref, context, min_frames=self._min_frames(hashed)
+        )
         outcome.hashed = hashed
         return outcome
 
@@ -444,17 +453,52 @@ class MediaMatcher:
         hashes: Iterable[ContentHash],
         content_ref: str | None = None,
         context: dict[str, Any] | None = None,
+        *,
+        min_frames: int | None = None,
     ) -> MatchOutcome:
-        """Look every hash of one piece of content up; apply controls; record and monitor."""
+        """Look every hash of one piece of content up; apply controls; record and monitor.
+
+        ``min_frames`` (set by :meth:`match_bytes` / :meth:`match_file` for videos to
+        ``min_video_frames``): PDQ matches of frame hashes count for a bank only when at least
+        ``min(min_frames, usable frames)`` distinct frames of this content match that bank;
+        usable frames are the frame hashes with quality ≥ ``min_quality``. Exact-hash matches
+        are not affected. ``None`` (images, animations, precomputed hashes): any match counts.
+        """
         outcome = MatchOutcome(content_ref)
         found: dict[int, MediaMatch] = {}
+        frames_by_bank: dict[str, set[int]] = {}
+        usable: set[int] = set()
         for digest in hashes:
+            if (
+                digest.hash_type is HashType.PDQ
+                and digest.frame is not None
+                and (digest.quality is None or digest.quality >= self.min_quality)
+            ):
+                usable.add(digest.frame)
             for match in self._lookup(digest, content_ref, outcome):
+                if match.hash_type is HashType.PDQ and match.frame is not None:
+                    frames_by_bank.setdefault(match.bank, set()).add(match.frame)
                 best = found.get(match.entry_id)
                 if best is None or match.distance < best.distance:
                     found[match.entry_id] = match
+        if min_frames is not None and frames_by_bank:
+            needed = max(1, min(min_frames, len(usable)))
+            weak = {bank for bank, frames in frames_by_bank.items() if len(frames) < needed}
+            for bank in sorted(weak):
+                outcome.skipped.append(
+                    f"video: {len(frames_by_bank[bank])} of {len(usable)} usable sampled frames "
+                    f"match bank {bank}, {needed} needed"
+                )
+            found = {
+                entry_id: m
+                for entry_id, m in found.items()
+                if not (m.bank in weak and m.hash_type is HashType.PDQ and m.frame is not None)
+            }
         self._settle(list(found.values()), outcome, context)
         return outcome
+
+    def _min_frames(self, hashed: HashResult) -> int | None:
+        return self.min_video_frames if hashed.media_type == "video" else None
 
     def _lookup(
         self, digest: ContentHash, content_ref: str | None, outcome: MatchOutcome
