@@ -6,7 +6,7 @@ conversations and the service can persist it as JSON after every message.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from safeguarding.domain import Participant, Signal
@@ -44,6 +44,13 @@ class ParticipantState:
             self.account_age_days = p.account_age_days
         if p.connected is not None:
             self.connected = p.connected
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name in _PARTICIPANT_SCALARS}
+        data["stated_ages"] = list(self.stated_ages)
+        data["tactic_max"] = dict(self.tactic_max)
+        data["tactic_first"] = dict(self.tactic_first)
+        return data
 
     def estimated_age(self) -> float | None:
         """Best guess of the real age: verified, else adult evidence, else what was said."""
@@ -105,7 +112,11 @@ class ConversationState:
             self.evidence.append(signal)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """A JSON-ready copy. Written out field by field: ``dataclasses.asdict`` deep-copies
+        recursively and cost ~0.6 ms a conversation, which the service pays on every event."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in _CONVERSATION_SCALARS}
+        data["reasons"] = list(self.reasons)
+        data["participants"] = {pid: p.to_dict() for pid, p in self.participants.items()}
         data["evidence"] = [_signal_to_dict(s) for s in self.evidence]
         return data
 
@@ -117,10 +128,29 @@ class ConversationState:
         return cls(participants=parts, evidence=evidence, **data)
 
 
+_PARTICIPANT_SCALARS = tuple(
+    f.name
+    for f in fields(ParticipantState)
+    if f.name not in {"stated_ages", "tactic_max", "tactic_first"}
+)
+_CONVERSATION_SCALARS = tuple(
+    f.name
+    for f in fields(ConversationState)
+    if f.name not in {"participants", "evidence", "reasons"}
+)
+
+
 def _signal_to_dict(s: Signal) -> dict[str, Any]:
-    d = asdict(s)
-    d["span"] = list(s.span) if s.span else None
-    return d
+    return {
+        "kind": s.kind,
+        "message_index": s.message_index,
+        "sender": s.sender,
+        "score": s.score,
+        "span": list(s.span) if s.span else None,
+        "excerpt": s.excerpt,
+        "source": s.source,
+        "detail": s.detail,
+    }
 
 
 def _signal_from_dict(d: dict[str, Any]) -> Signal:

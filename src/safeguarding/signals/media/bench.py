@@ -82,9 +82,11 @@ def bench_query(config: BenchConfig, progress: Progress) -> dict[str, Any]:
     found = 0
     returned = 0
     beyond_limit = 0
-    with one_core():
+    process = psutil.Process()
+    with one_core() as cpu:
         for query in queries[:20]:  # warm caches; not timed
             index.search(query, config.max_distance)
+        switches_before = process.num_ctx_switches().involuntary
         for i, (query, target) in enumerate(zip(queries, targets, strict=True)):
             t0 = time.perf_counter_ns()
             hits = index.search(query, config.max_distance)
@@ -92,6 +94,9 @@ def bench_query(config: BenchConfig, progress: Progress) -> dict[str, Any]:
             found += any(h.entry_id == target for h in hits)
             returned += len(hits)
             beyond_limit += sum(h.distance > config.max_distance for h in hits)
+        # preemptions by other processes on the pinned core: on a shared machine each costs
+        # the query it lands in a scheduler slice (~3-4 ms), which is what a high p99 shows
+        preempted = process.num_ctx_switches().involuntary - switches_before
     return {
         "hashes": n,
         "planted": config.planted,
@@ -101,6 +106,8 @@ def bench_query(config: BenchConfig, progress: Progress) -> dict[str, Any]:
         "query_ms_p50": round(float(np.percentile(timings, 50)), 4),
         "query_ms_p99": round(float(np.percentile(timings, 99)), 4),
         "query_ms_max": round(float(timings.max()), 4),
+        "cpu": cpu,
+        "involuntary_context_switches": preempted,
         "recall": found / config.planted,
         "results_per_query": round(returned / config.planted, 3),
         "results_beyond_limit": beyond_limit,
@@ -181,6 +188,9 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> dict[str
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "processor": platform.processor() or platform.machine(),
+            "load_average": [round(x, 2) for x in os.getloadavg()]
+            if hasattr(os, "getloadavg")
+            else None,
         },
         "query": query,
         "memory": memory,
