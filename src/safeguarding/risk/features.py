@@ -45,6 +45,7 @@ CONTEXTS = [
     "stranger",
     "group",
     "contacts",
+    "drives",
 ]
 # Context on its own says little; it changes what the tactics mean. So context enters the
 # model as a product with the tactic evidence, never alone: no tactics, no risk.
@@ -84,6 +85,16 @@ def target_for(state: ConversationState, sender: str) -> ParticipantState | None
     return max(others, key=lambda p: p.n_messages)
 
 
+def drives(state: ConversationState, sender: ParticipantState) -> bool:
+    """Whether ``sender`` leads the conversation: more of its messages and more questions."""
+    others = [p for pid, p in state.participants.items() if pid != sender.id]
+    if not others or sender.n_messages < 3:
+        return False
+    most_messages = max(p.n_messages for p in others)
+    most_questions = max(p.n_questions for p in others)
+    return sender.n_messages >= most_messages and sender.n_questions > most_questions
+
+
 def context(state: ConversationState, sender: ParticipantState) -> dict[str, float]:
     """The context of ``sender`` as possible offender, each value in [0, 1]."""
     target = target_for(state, sender.id)
@@ -110,6 +121,7 @@ def context(state: ConversationState, sender: ParticipantState) -> dict[str, flo
         "stranger": float(sender.connected is False),
         "group": float(len(state.participants) >= ROOM_SIZE),
         "contacts": float(sender.contacts > 0),
+        "drives": float(drives(state, sender)),
     }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -50,19 +50,34 @@ def make_policy_holder(path: str, shadow: bool) -> PolicyHolder:
 
 
 class LazyMessages(Sequence[Message]):
-    """A conversation's messages, read from storage only if an action needs them."""
+    """A conversation's messages: ``tail`` (this batch's, in memory) after the earlier ones,
+    which ``load`` reads (from storage or a cache) only if an action needs them.
 
-    def __init__(self, load: Callable[[], list[Message]]) -> None:
+    Iterating in reverse (the dispatcher looks for the latest message to hold) walks the
+    tail first and loads the rest only if it gets that far.
+    """
+
+    def __init__(
+        self, load: Callable[[], list[Message]], tail: Sequence[Message] = ()
+    ) -> None:
         self._load = load
+        self._tail = tail
         self._items: list[Message] | None = None
 
     def _all(self) -> list[Message]:
         if self._items is None:
-            self._items = self._load()
+            self._items = [*self._load(), *self._tail]
         return self._items
 
     def __len__(self) -> int:
         return len(self._all())
+
+    def __reversed__(self) -> Iterator[Message]:
+        if self._items is not None:
+            yield from reversed(self._items)
+            return
+        yield from reversed(self._tail)
+        yield from reversed(self._all()[: len(self._all()) - len(self._tail)])
 
     @overload
     def __getitem__(self, i: int) -> Message: ...

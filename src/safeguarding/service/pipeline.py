@@ -85,6 +85,13 @@ class _Loaded:
     participants: dict[str, Participant] | None = None  # platform ids, for the policy
     spoken: set[str] = field(default_factory=set)  # senders seen (their first message is done)
     evidence_hold: bool = False
+    # Evidence: the committed messages (as storage returns them), read once when an action
+    # first needs them and extended after each commit; ``pending`` is this batch's messages.
+    history: list[Message] | None = None
+    # The engine's latest assessment in this batch; turned into ``assessment`` (a dict) once
+    # per conversation at the end of the batch instead of after every message.
+    latest: Assessment | None = None
+    pending: list[Message] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -116,6 +123,11 @@ def _participant(
     if account.created_at is not None:
         p.account_age_days = max(0, (now - account.created_at).days)
     return p
+
+
+def _as_stored(m: Message) -> Message:
+    """A message as storage hands it back (timestamps in UTC), for the evidence cache."""
+    return m if m.ts is None else replace(m, ts=m.ts.astimezone(UTC))
 
 
 def _changed(before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
@@ -348,6 +360,9 @@ class IngestPipeline:
                 state = self._loaded[(tenant, cid)]
                 state.is_new = False
                 state.saved_members |= state.members
+                if state.history is not None:
+                    state.history.extend(_as_stored(m) for m in state.pending)
+                state.pending.clear()
             self._evict_over_capacity()
             changed = self._changed_assessments(tenant, touched, events, stored)
         if self.metrics is not None:
@@ -422,6 +437,10 @@ class IngestPipeline:
                 results[ev.id] = result
                 batch.events.append((ev.id, ev.type, digest, cid, result))
             for cid in touched:
+                state = self._loaded[(tenant, cid)]
+                if state.latest is not None:
+                    state.assessment = unscope_assessment(state.latest.to_dict())
+                    state.latest = None
                 batch.conversations.append(self._conversation_update(tenant, cid))
             self.actions.finish()
         except BaseException:
@@ -465,7 +484,18 @@ class IngestPipeline:
         state.members.update([ev.sender, *ev.recipients])
         state.level = int(assessment.level)
         state.risk = float(assessment.risk)
-        state.assessment = unscope_assessment(assessment.to_dict())
+        state.latest = assessment
+        state.pending.append(
+            Message(
+                cid,
+                ev.sender,
+                ev.text,
+                ev.ts,
+                ev.message_id,
+                index,
+                tuple(ev.recipients),
+            )
+        )
         batch.messages.append(
             MessageRow(
                 cid,
@@ -541,7 +571,7 @@ class IngestPipeline:
         missing = [a for a in ids if a not in state.participants]
         if missing:
             state.participants.update(self._participants(tenant, missing, now, batch))
-        messages = LazyMessages(lambda: self._stored_messages(tenant, cid, batch))
+        messages = LazyMessages(lambda: self._history(tenant, cid, state), tuple(state.pending))
         if self.actions.after_message(
             cid,
             ev.sender,
@@ -557,21 +587,23 @@ class IngestPipeline:
         ):
             state.evidence_hold = True
 
-    def _stored_messages(self, tenant: str, cid: str, batch: WriteBatch) -> list[Message]:
-        """A conversation's messages so far: stored ones and this batch's (for evidence)."""
-        rows = [
-            (r["idx"], r["message_id"], r["sender"], r["recipients"], r["ts"], r["text"])
-            for r in self.repo.messages(tenant, cid)
-        ]
-        rows += [
-            (m.idx, m.message_id, m.sender, m.recipients, m.ts, m.text)
-            for m in batch.messages
-            if m.conversation_id == cid
-        ]
-        return [
-            Message(cid, sender, text or "", ts, mid, idx, tuple(recipients))
-            for idx, mid, sender, recipients, ts, text in sorted(rows, key=lambda r: r[0])
-        ]
+    def _history(self, tenant: str, cid: str, state: _Loaded) -> list[Message]:
+        """A conversation's committed messages (for evidence): read from storage once, then
+        kept with the conversation and extended after each commit (``_as_stored``)."""
+        if state.history is None:
+            state.history = [
+                Message(
+                    cid,
+                    r["sender"],
+                    r["text"] or "",
+                    r["ts"],
+                    r["message_id"],
+                    r["idx"],
+                    tuple(r["recipients"]),
+                )
+                for r in self.repo.messages(tenant, cid)
+            ]
+        return state.history
 
     def _account(
         self, tenant: str, ev: AccountEvent, now: datetime, batch: WriteBatch

@@ -12,12 +12,39 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 DEFAULT_DB_URL = "sqlite:///./var/safeguarding.db"
 WRITE_OPTION = "safeguarding_write"
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def _json_default(value: Any) -> Any:
+    """What orjson does not take natively but ``json.dumps`` did: float/int subclasses
+    (numpy scalars among them)."""
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns through orjson: several times faster than ``json.dumps`` on ingest."""
+    return orjson.dumps(value, default=_json_default, option=_JSON_OPTIONS).decode()
+
+
+def json_loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
+
+
+JSON_ARGS: dict[str, Any] = {"json_serializer": json_dumps, "json_deserializer": json_loads}
 
 
 def normalise_url(url: str) -> str:
@@ -38,7 +65,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip per checkout on the ingest path; stale
         # connections are recycled instead and a failed batch is retried by the client.
-        return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10)
+        return create_engine(
+            url, pool_recycle=1800, pool_size=10, max_overflow=10, **JSON_ARGS
+        )
     database = parsed.database or ""
     in_memory = database in ("", ":memory:")
     if not in_memory:
@@ -46,7 +75,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if in_memory:
         kwargs["poolclass"] = StaticPool
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs, **JSON_ARGS)
     sync = sqlite_synchronous.upper()
     if sync not in ("NORMAL", "FULL", "EXTRA"):
         raise ValueError(f"SQLite synchronous must be NORMAL, FULL or EXTRA, not {sync!r}")
@@ -61,6 +90,11 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
         cur.execute(f"PRAGMA synchronous={sync}")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Read side: a larger page cache and memory-mapped reads; temp tables in memory.
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB
+        cur.execute("PRAGMA temp_store=MEMORY")
+        if not in_memory:
+            cur.execute("PRAGMA mmap_size=268435456")  # 256 MiB
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -549,23 +549,27 @@ class Repository:
                 ],
             )
         alert_ids: list[int] = []
-        for a in batch.alerts:  # one by one: we need each id for its webhook payload
+        if batch.alerts:  # one executemany; the ids come back in row order for the webhooks
+            alerts = _t(AlertRow)
             result = conn.execute(
-                insert(_t(AlertRow)).values(
-                    tenant_id=tenant,
-                    conversation_id=a.conversation_id,
-                    level=a.level,
-                    risk=a.risk,
-                    message_index=a.message_index,
-                    offender=a.offender,
-                    at_risk=a.at_risk,
-                    tactics=a.tactics,
-                    raised_at=a.raised_at,
-                    status="open",
-                )
+                insert(alerts).returning(alerts.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "tenant_id": tenant,
+                        "conversation_id": a.conversation_id,
+                        "level": a.level,
+                        "risk": a.risk,
+                        "message_index": a.message_index,
+                        "offender": a.offender,
+                        "at_risk": a.at_risk,
+                        "tactics": a.tactics,
+                        "raised_at": a.raised_at,
+                        "status": "open",
+                    }
+                    for a in batch.alerts
+                ],
             )
-            assert result.inserted_primary_key is not None
-            alert_ids.append(int(result.inserted_primary_key[0]))
+            alert_ids = [int(row[0]) for row in result]
         for m in batch.outbox:
             if m.alert_index is not None:
                 m.payload = {**m.payload, "alert_id": alert_ids[m.alert_index]}

@@ -1,0 +1,62 @@
+"""Data flows one way: a stage imports only from itself and the stages before it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import safeguarding
+
+ROOT = Path(safeguarding.__file__).parent
+# Each package with the packages it may import (besides itself).
+ORDER = [
+    "domain",
+    "ingest",
+    "normalise",
+    "signals",
+    "risk",
+    "policy",
+    "actions",
+    "storage",
+    "service",
+]
+TOP = {"api", "client", "evaluation", "cli"}  # interfaces and tools on top of the flow
+ALLOWED = {name: set(ORDER[:i]) for i, name in enumerate(ORDER)}
+ALLOWED["storage"] = {"domain"}  # storage sits behind one interface, beside the flow
+ALLOWED["evaluation"] = set(ORDER[:5])  # measures the detector: up to risk
+ALLOWED["client"] = {"domain", "service"}  # the SDK shares the webhook signature scheme
+ALLOWED["api"] = set(ORDER)
+ALLOWED["cli"] = set(ORDER) | TOP
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "safeguarding" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def test_every_package_has_a_place_in_the_flow() -> None:
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()} - {"data"}
+    packages |= {p.stem for p in ROOT.glob("*.py") if p.stem != "__init__"}
+    assert packages <= set(ALLOWED), sorted(packages - set(ALLOWED))
+
+
+def test_imports_only_flow_forwards() -> None:
+    wrong: list[str] = []
+    for path in ROOT.rglob("*.py"):
+        package = path.relative_to(ROOT).parts[0].removesuffix(".py")
+        if package not in ALLOWED:
+            continue
+        for imported in _imports(path) - {package}:
+            if imported not in ALLOWED[package]:
+                wrong.append(f"{path.relative_to(ROOT)} imports safeguarding.{imported}")
+    assert not wrong, "\n".join(sorted(wrong))
