@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from safeguarding.api.deps import ServicesDep, WritePrincipal
 from safeguarding.api.problems import PROBLEM_SCHEMA
+from safeguarding.api.responses import FastJSONResponse
 from safeguarding.api.schemas import IngestOut
 from safeguarding.service.events import EventBatch
 
@@ -19,7 +19,7 @@ async def post_events(
     batch: EventBatch,
     principal: WritePrincipal,
     services: ServicesDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """Ingest messages, account facts, connection changes and user reports, in order.
 
     Everything in the batch is committed durably before the answer. A retried batch (same
@@ -29,4 +29,4 @@ async def post_events(
     result = await services.pipeline.ingest_async(principal.tenant_id, list(batch.events))
     if result.created:
         services.outbox.wake()
-    return JSONResponse(result.to_dict())
+    return FastJSONResponse(result.to_dict())
