@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conversation_builders import make_conversation
 
 from safeguarding.domain import AlertLevel, Conversation, Message, Participant, Signal
 from safeguarding.risk.engine import Engine, EngineError
@@ -105,3 +106,49 @@ def test_message_without_sender_is_refused(engine: Engine) -> None:
         engine.process(Message("c", "", "hi"))
     with pytest.raises(EngineError, match="no conversation id"):
         engine.process(Message("", "u", "hi"))
+
+
+def _scan_one(engine: Engine, conv: Conversation) -> int | None:
+    (result,) = list(engine.scan([conv]))
+    return result.alert_at
+
+
+def test_two_fourteen_year_olds_with_a_crush_do_not_alert(engine: Engine) -> None:
+    conv = make_conversation(
+        "crush",
+        [
+            ("a", "omg i have to tell u something"),
+            ("b", "what"),
+            ("a", "i kinda like u. is that weird"),
+            ("b", "no lol i like u too"),
+            ("a", "dont tell anyone yet ok, its our secret"),
+            ("b", "ok haha. ur so cute"),
+            ("a", "wanna go to the cinema saturday? my mum can drive us"),
+            ("b", "yes! ill ask my dad"),
+        ],
+        [
+            Participant("a", declared_age=14, account_age_days=400, connected=True),
+            Participant("b", declared_age=14, account_age_days=500, connected=True),
+        ],
+    )
+    assert _scan_one(engine, conv) is None
+
+
+def test_an_adult_who_only_talks_like_a_friend_does_not_alert(engine: Engine) -> None:
+    conv = make_conversation(
+        "coach",
+        [
+            ("coach", "great effort at training today"),
+            ("kid", "thanks coach"),
+            ("coach", "how did the maths test go?"),
+            ("kid", "ok i think, got a b"),
+            ("coach", "nice one. remember kit for saturday, match is at 10"),
+            ("kid", "will do. is my dad picking me up after?"),
+            ("coach", "yes he said he will, see you there"),
+        ],
+        [
+            Participant("coach", declared_age=38, account_age_days=900, connected=True),
+            Participant("kid", declared_age=12, account_age_days=300, connected=True),
+        ],
+    )
+    assert _scan_one(engine, conv) is None
