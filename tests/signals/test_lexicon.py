@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from safeguarding.normalise import normalise
-from safeguarding.signals.lexicon import LexiconError, TacticLexicon, expand_macros
+from safeguarding.signals.lexicon import (
+    LexiconError,
+    TacticLexicon,
+    expand_macros,
+    without_lookaround,
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +84,22 @@ def test_invalid_lexicons_are_refused_with_the_place() -> None:
         TacticLexicon({"xx": {"tactics": {"meeting": [42]}}})
 
 
-def test_patterns_re2_cannot_run_still_match_on_the_slow_path() -> None:
+def test_look_around_patterns_are_prefiltered_and_confirmed() -> None:
     lexicon = TacticLexicon(
         {"xx": {"tactics": {"meeting": ["\\bmeet(?! the team)\\b", "\\bpick (?:u|you) up\\b"]}}}
     )
-    assert lexicon.slow_patterns == 1
+    assert lexicon.slow_patterns == 0
     assert [h.tactic for h in lexicon.find("lets meet later")] == ["meeting"]
     assert lexicon.find("come meet the team") == []
     assert [h.tactic for h in lexicon.find("i can pick u up")] == ["meeting"]
+
+
+def test_patterns_re2_cannot_run_at_all_use_the_slow_path() -> None:
+    lexicon = TacticLexicon({"xx": {"tactics": {"threat": ["\\b(\\w+) \\1 or else\\b"]}}})
+    assert lexicon.slow_patterns == 1
+    assert [h.tactic for h in lexicon.find("pay pay or else")] == ["threat"]
+    assert lexicon.find("pay now or else") == []
+
+
+def test_without_lookaround_keeps_everything_else() -> None:
+    assert without_lookaround(r"\bmeet(?! the (team|coach))\b(?<=t)x\(y\)") == r"\bmeet\bx\(y\)"

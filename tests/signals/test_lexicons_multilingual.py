@@ -1,4 +1,4 @@
-"""Spanish, French, German and Portuguese tactic lexicons (issue 2).
+"""Spanish, French, German, Portuguese, Italian and Dutch tactic lexicons (issue 2).
 
 Loads each YAML lexicon with PyYAML, expands ``{macro}`` references the simple way the
 loader does (repeatedly, as macros may reference macros), compiles every pattern with
@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "src" / "safeguarding" / "signals" / "lexicons"
-NEW_LANGUAGES = ("es", "fr", "de", "pt")
+NEW_LANGUAGES = ("es", "fr", "de", "pt", "it", "nl")
 TACTICS = (
     "rapport",
     "compliments",
@@ -145,7 +145,7 @@ def test_patterns_run_on_re2_except_the_few_with_look_around(lang: str) -> None:
 
 
 def test_all_languages_fit_one_re2_set_with_a_64_mib_budget() -> None:
-    """Five languages need more than RE2's default 8 MiB program budget (about 16 MiB today)."""
+    """Seven languages need more than RE2's default 8 MiB program budget."""
     re2 = pytest.importorskip("re2")
     options = re2.Options()
     options.log_errors = False
@@ -499,6 +499,168 @@ POSITIVES: dict[str, dict[str, list[str]]] = {
             "to no 8 ano",
         ],
     },
+    "it": {
+        "isolation_secrecy": [
+            "mi raccomando nn dire niente a tua madre",
+            "questa cosa resta tra me e te ok",
+            "cancella la chat dopo che hai letto",
+            "nessuno deve saperlo",
+            "non dirlo ai tuoi, tanto non capirebbero",
+            "i tuoi non capirebbero mai",
+        ],
+        "platform_move": [
+            "aggiungimi su snap",
+            "ce l'hai insta?",
+            "dammi il tuo numero dai",
+            "continuiamo su whatsapp che e meglio",
+            "qui controllano tutto, scrivimi in privato",
+        ],
+        "image_request": [
+            "mandami una foto tua",
+            "accendi la cam un attimo",
+            "vorrei tanto vederti",
+            "fammi vedere come sei vestita",
+        ],
+        "meeting": [
+            "potremmo vederci di persona uno di questi giorni",
+            "sali in macchina mia che ti porto io",
+            "sabato saro dalle tue parti",
+            "a che ora esci da scuola?",
+        ],
+        "risk_assessment": [
+            "sei sola a casa adesso?",
+            "i tuoi ti controllano il telefono?",
+            "a che ora torna tua madre?",
+            "c'e qualcuno con te?",
+        ],
+        "gifts": [
+            "ti mando 800 robux se vuoi",
+            "vuoi dei v bucks?",
+            "ti faccio una ricarica da 20 euro",
+            "ti compro quello che vuoi",
+        ],
+        "personal_questions": [
+            "quanti anni hai?",
+            "dove abiti di preciso?",
+            "hai il ragazzo?",
+            "che scuola fai?",
+        ],
+        "compliments": [
+            "sei troppo carina",
+            "sei molto matura per la tua eta",
+            "adoro il tuo sorriso",
+            "sembri molto piu grande",
+        ],
+        "emotional_dependency": [
+            "solo io ti capisco davvero",
+            "nessuno ti vuole bene come me",
+            "se mi volessi bene lo faresti",
+            "non hai bisogno di loro",
+        ],
+        "desensitisation": [
+            "hai mai baciato qualcuno?",
+            "e normale alla tua eta",
+            "non fare la timida",
+            "tutte le ragazze della tua eta lo fanno",
+        ],
+        "threat": [
+            "le mando a tua madre se non rispondi",
+            "so dove abiti",
+            "se mi blocchi te ne pentirai",
+            "le tue foto finiscono su internet",
+        ],
+        "rapport": [
+            "abbiamo un sacco di cose in comune",
+            "puoi dirmi qualsiasi cosa",
+            "fidati di me",
+        ],
+        "age_deception": [
+            "anche io ho 13 anni",
+            "l'eta e solo un numero",
+            "faccio la terza media pure io",
+        ],
+    },
+    "nl": {
+        "isolation_secrecy": [
+            "zeg het niet tegen je moeder he",
+            "dit blijft tussen ons ok",
+            "verwijder de chat ff daarna",
+            "niemand hoeft het te weten",
+            "je mag het niet aan je ouders vertellen",
+            "je ouders zouden het toch niet begrijpen",
+        ],
+        "platform_move": [
+            "add me op snap",
+            "heb je insta?",
+            "geef me je nummer",
+            "laten we verder praten op whatsapp",
+            "hier lezen ze mee, stuur me een pb",
+        ],
+        "image_request": [
+            "stuur me een foto van jezelf",
+            "zet je cam ff aan",
+            "ik wil je echt graag zien",
+            "laat je gezicht eens zien",
+        ],
+        "meeting": [
+            "we moeten elkaar echt eens in het echt zien",
+            "stap maar in mijn auto",
+            "ik ben morgen bij jou in de buurt",
+            "hoe laat ben je uit school?",
+        ],
+        "risk_assessment": [
+            "ben je alleen thuis?",
+            "kijken je ouders op je telefoon?",
+            "hoe laat komt je moeder thuis?",
+            "is er iemand bij je?",
+        ],
+        "gifts": [
+            "ik stuur je 500 robux",
+            "wil je v bucks?",
+            "ik kan je wel een cadeaukaart sturen",
+            "ik koop je alles wat je wilt",
+        ],
+        "personal_questions": [
+            "hoe oud ben je?",
+            "waar woon je precies?",
+            "heb je een vriendje?",
+            "op welke school zit je?",
+        ],
+        "compliments": [
+            "je bent echt mooi",
+            "je bent zo volwassen voor je leeftijd",
+            "ik hou van je lach",
+            "je lijkt veel ouder",
+        ],
+        "emotional_dependency": [
+            "alleen ik begrijp je echt",
+            "niemand begrijpt je zoals ik",
+            "als je echt van me hield deed je het",
+            "je hebt ze niet nodig",
+        ],
+        "desensitisation": [
+            "heb je al eens iemand gezoend?",
+            "dat is normaal op jouw leeftijd",
+            "doe niet zo verlegen",
+            "je bent geen kind meer",
+        ],
+        "threat": [
+            "ik stuur ze naar je ouders",
+            "ik weet waar je woont",
+            "als je me blokkeert krijg je er spijt van",
+            "iedereen gaat het zien",
+        ],
+        "rapport": [
+            "we hebben zoveel gemeen",
+            "je kan me alles vertellen",
+            "vertrouw me maar",
+        ],
+        "age_deception": [
+            "ik ben ook 13",
+            "leeftijd is maar een getal",
+            "ik zit ook in de brugklas",
+        ],
+    },
 }
 
 
@@ -605,6 +767,42 @@ BENIGN: dict[str, list[str]] = {
         "o treino de futsal mudou pra quinta",
         "te busco no treino as 5",
         "manda a tarefa no grupo da sala",
+    ],
+    "it": [
+        "a che ora torni a casa stasera?",
+        "hai fatto i compiti di mate?",
+        "mandami la foto dei compiti di storia per favore",
+        "la partita di calcio e sabato alle 10",
+        "mamma dice che la cena e pronta",
+        "ci vediamo domani a scuola",
+        "gg bella partita, ne facciamo un'altra?",
+        "ti vengo a prendere alle 5 dopo l'allenamento",
+        "il prof ha detto che la verifica e lunedi",
+        "vieni alla festa di giulia sabato?",
+        "mio fratello non mi lascia la play",
+        "avvisami quando arrivi a casa",
+        "la nonna viene a pranzo domenica",
+        "tra noi due, la verifica era difficilissima",
+        "fatti una foto con la coppa per la nonna",
+        "metti le foto della gita nel gruppo della classe",
+    ],
+    "nl": [
+        "hoe laat ben je thuis vanavond?",
+        "heb je je huiswerk al gemaakt?",
+        "stuur me ff een foto van het huiswerk",
+        "training is morgen om 5 uur",
+        "mama zegt dat het eten klaar is",
+        "zien we elkaar morgen op school?",
+        "gg, nog een potje fortnite?",
+        "ik haal je om 5 uur op bij training",
+        "de bus is weer eens te laat",
+        "opa komt zondag op de koffie",
+        "vergeet je gymspullen niet",
+        "app me als je thuis bent",
+        "de juf zei dat we vrijdag een toets hebben",
+        "tussen ons, die toets was echt moeilijk",
+        "stuur de foto in de klassenapp",
+        "ik ben 10 minuten te laat sorry",
     ],
 }
 

@@ -7,9 +7,10 @@ languages load together: chats mix languages and the declared locale is often wr
 Patterns should be RE2 syntax (no look-around or back-references). All of them, every
 language, compile into one RE2 set that tells in about a microsecond which patterns match a
 message; only those few are then searched again with :mod:`re` to find the span for
-evidence. This keeps a few hundred patterns well inside the engine's per-message budget. A
-pattern RE2 cannot take (a look-ahead, say) still works but runs with :mod:`re` on every
-message, so it costs more: ``TacticLexicon.slow_patterns`` counts them.
+evidence. This keeps a thousand patterns well inside the engine's per-message budget. A
+pattern with look-around joins the set without its look-around groups (a looser pattern, so
+a safe prefilter) and is confirmed with :mod:`re`; only a pattern RE2 still refuses runs
+with :mod:`re` on every message: ``TacticLexicon.slow_patterns`` counts those.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from safeguarding.domain import Tactic
 
 _MACRO = re.compile(r"\{([a-z_]+)\}")
 DEFAULT_WEIGHT = 0.8
-LANGUAGES = ("en", "es", "fr", "de", "pt")
+LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
 
 
 class LexiconError(ValueError):
@@ -53,6 +54,38 @@ def expand_macros(pattern: str, macros: dict[str, str]) -> str:
     return pattern
 
 
+def without_lookaround(pattern: str) -> str:
+    """``pattern`` with its look-around groups removed: it matches wherever ``pattern`` does.
+
+    Look-arounds only constrain, so dropping them gives a superset, good as a prefilter.
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        if pattern[i] == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, j = 0, i
+            while j < n:
+                if pattern[j] == "\\":
+                    j += 2
+                    continue
+                if pattern[j] == "(":
+                    depth += 1
+                elif pattern[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+            continue
+        out.append(pattern[i])
+        i += 1
+    return "".join(out)
+
+
 def _entries(raw: Any, where: str) -> list[tuple[str, float]]:
     if not isinstance(raw, list):
         raise LexiconError(f"{where}: expected a list of patterns")
@@ -76,7 +109,7 @@ class TacticLexicon:
         self._slow: list[int] = []  # indices of patterns RE2 cannot run
         options = re2.Options()
         options.log_errors = False
-        options.max_mem = 64 << 20  # five languages need ~16 MiB; the default is 8 MiB
+        options.max_mem = 64 << 20  # seven languages need well over the default 8 MiB
         self._set = re2.Set.SearchSet(options)
         for language, doc in sources.items():
             macros = {k: str(v) for k, v in (doc.get("macros") or {}).items()}
@@ -95,9 +128,12 @@ class TacticLexicon:
                     self._patterns.append((tactic, weight, language, compiled))
                     try:
                         self._set.Add(expanded)
-                    except Exception:  # RE2 refuses look-around: keep it on the slow path
-                        self._set.Add(r"\A\b\B")  # never matches; keeps the numbering
-                        self._slow.append(index)
+                    except Exception:  # RE2 refuses look-around: prefilter without it
+                        try:
+                            self._set.Add(without_lookaround(expanded))
+                        except Exception:
+                            self._set.Add(r"\A\b\B")  # never matches; keeps the numbering
+                            self._slow.append(index)
         self._set.Compile()
         self.languages = tuple(sources)
 

@@ -20,7 +20,7 @@ def test_default_embedder_is_loaded_once() -> None:
 
 def test_artefact_is_small_and_describes_its_origin(embedder: StaticEmbedder) -> None:
     artefact = resources.files("safeguarding").joinpath("data", "embeddings", DEFAULT_ARTEFACT)
-    assert len(artefact.read_bytes()) <= 20_000_000
+    assert len(artefact.read_bytes()) <= 25_000_000  # seven languages (it, nl at 15k words)
     for key in ("source_model", "source_package", "build_date", "build_command", "weighting"):
         assert embedder.metadata[key]
     assert embedder.metadata["dims"] == embedder.dim
@@ -51,6 +51,11 @@ ORDERED = [
     ("how old are you", "cuántos años tienes", "i'm eating pizza tonight"),
     ("keep this a secret between us", "c'est notre secret", "i love this song"),
     ("send me a pic", "send me a picture", "the bus is late again"),
+    ("don't tell your parents", "non dirlo ai tuoi genitori", "what time is the match tomorrow"),
+    ("send me a pic", "stuur me een foto", "this level of the game is so hard"),
+    ("how old are you", "hoe oud ben je", "i'm eating pizza tonight"),
+    ("add me on snapchat", "aggiungimi su snap", "did you finish the math homework"),
+    ("are you home alone", "ben je alleen thuis", "i love this song"),
 ]
 
 

@@ -31,7 +31,7 @@ import yaml
 
 from safeguarding.domain import Conversation, Message, Participant, Tactic, TacticLabel
 
-LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "pt")
+LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "pt", "it", "nl")
 TACTICS: tuple[str, ...] = tuple(t.value for t in Tactic)
 # A moderator escalates on these once there is some context (>= 2 indicators) ...
 RISKY = frozenset(
@@ -54,7 +54,7 @@ CATEGORY_SHARES: dict[str, float] = {
     "spam": 0.03,
     "benign_group": 0.04,
 }
-ENGLISH_SHARE = 0.55
+ENGLISH_SHARE = 0.50
 VARIANT_SHARE = 0.10
 OBFUSCATION_STYLES: tuple[str, ...] = ("leetspeak", "spacing", "homoglyphs", "zero_width", "emoji")
 
@@ -126,12 +126,15 @@ _EMOJI: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for p, e in (
         (r"\bsnap(chat)?\b", "👻"),
         (r"\b(photos?|pics?|pix|pictures?|selfies?|fotos?|bild(er)?|photo)\b", "📸"),
-        (r"\b(secrets?|secreto|segredo|geheim(nis)?|secrète?)\b", "🤫"),
-        (r"\b(gifts?|presents?|regalos?|cadeaux?|geschenke?|presentes?)\b", "🎁"),
-        (r"\b(phone|tel[eé]fono|t[ée]l[ée]phone|handy|celular|telemóvel)\b", "📱"),
-        (r"\b(money|dinero|argent|geld|dinheiro|cash)\b", "💰"),
+        (r"\b(secrets?|secreto|segredo|geheim(nis|pje)?|secrète?|segret[oi])\b", "🤫"),
+        (
+            r"\b(gifts?|presents?|regalos?|cadeaux?|geschenke?|presentes?|regali|cadeau(tje)?s?)\b",
+            "🎁",
+        ),
+        (r"\b(phone|tel[eé]fono|t[ée]l[ée]phone|handy|celular|telemóvel|telefoon)\b", "📱"),
+        (r"\b(money|dinero|argent|geld|dinheiro|cash|soldi)\b", "💰"),
         (r"\b(cam(era)?|c[aá]mara|kamera|c[aâ]mera)\b", "📷"),
-        (r"\b(car|coche|voiture|auto|carro)\b", "🚗"),
+        (r"\b(car|coche|voiture|auto|carro|macchina)\b", "🚗"),
         (r"\b(love|amor|amour|liebe)\b", "❤️"),
         (r"\b(meet|quedar|voir|treffen|encontrar)\b", "🤝"),
     )
@@ -857,7 +860,7 @@ def generate_corpus(
 ) -> list[Conversation]:
     """``n`` labelled conversations (about 10% obfuscated variants), deterministic by seed.
 
-    About 40% grooming (8% sextortion) and 60% benign across categories; about 55% English
+    About 40% grooming (8% sextortion) and 60% benign across categories; about 50% English
     when English is among ``languages``, the rest spread evenly.
     """
     if n < 0:
