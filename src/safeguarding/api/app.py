@@ -43,7 +43,11 @@ def default_risk_engine() -> RiskEngine:
 
 
 def build_services(settings: Settings, risk_engine: RiskEngine | None = None) -> Services:
-    repo = Repository.from_url(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
+    repo = Repository.from_url(
+        settings.db_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        background_checkpoint=True,
+    )
     repo.migrate()
     metrics = ServiceMetrics()
     metrics.track_outbox_depth(repo.outbox_depth)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from safeguarding.domain import AlertLevel
+from safeguarding.policy.ages import AgeBand
 from safeguarding.policy.facts import PolicyInput
 from safeguarding.policy.registry import LEVELS, ActionType
 from safeguarding.policy.schema import Condition, Policy
@@ -44,15 +45,47 @@ class Decision:
         }
 
 
+class _Derived:
+    """What several conditions read from one input, worked out at most once per evaluation
+    (the same values ``explain`` would compute each time)."""
+
+    __slots__ = ("_band", "_kinds", "_seen", "facts")
+
+    def __init__(self, facts: PolicyInput) -> None:
+        self.facts = facts
+        self._seen: set[str] | None = None
+        self._kinds: set[str] | None = None
+        self._band: AgeBand | None = None
+
+    @property
+    def seen(self) -> set[str]:
+        if self._seen is None:
+            self._seen = {t for t, idx in self.facts.assessment.tactics.items() if idx}
+        return self._seen
+
+    @property
+    def kinds(self) -> set[str]:
+        if self._kinds is None:
+            self._kinds = {s.kind for s in self.facts.assessment.evidence}
+        return self._kinds
+
+    @property
+    def at_risk_band(self) -> AgeBand:
+        if self._band is None:
+            self._band = self.facts.at_risk_band
+        return self._band
+
+
 def evaluate(policy: Policy, facts: PolicyInput, *, shadow: bool | None = None) -> Decision:
     """Run the rules in order; actions of all matching rules are merged, first seen first."""
     actions: list[ActionType] = []
     rule_ids: list[str] = []
     reasons: list[str] = []
+    derived = _Derived(facts)
     for rule in policy.rules:
         if not rule.enabled:
             continue
-        why = explain(rule.when, facts)
+        why = _explain(rule.when, facts, derived)
         if why is None:
             continue
         rule_ids.append(rule.id)
@@ -76,6 +109,10 @@ def evaluate(policy: Policy, facts: PolicyInput, *, shadow: bool | None = None) 
 
 def explain(cond: Condition, facts: PolicyInput) -> list[str] | None:
     """The reasons a condition holds, or ``None`` when it does not."""
+    return _explain(cond, facts, _Derived(facts))
+
+
+def _explain(cond: Condition, facts: PolicyInput, derived: _Derived) -> list[str] | None:
     why: list[str] = []
     a = facts.assessment
     if cond.level_at_least is not None:
@@ -90,29 +127,29 @@ def explain(cond: Condition, facts: PolicyInput) -> list[str] | None:
         if a.risk < cond.risk_at_least:
             return None
         why.append(f"risk {a.risk:.2f} >= {cond.risk_at_least}")
-    seen = {t for t, idx in a.tactics.items() if idx}
     if cond.tactics_any is not None:
-        hit = sorted(seen.intersection(cond.tactics_any))
+        hit = sorted(derived.seen.intersection(cond.tactics_any))
         if not hit:
             return None
         why.append(f"tactics {', '.join(hit)}")
     if cond.tactics_all is not None:
-        if not seen.issuperset(cond.tactics_all):
+        if not derived.seen.issuperset(cond.tactics_all):
             return None
         why.append(f"all of tactics {', '.join(cond.tactics_all)}")
     if cond.distinct_tactics_at_least is not None:
-        if len(seen) < cond.distinct_tactics_at_least:
+        if len(derived.seen) < cond.distinct_tactics_at_least:
             return None
-        why.append(f"{len(seen)} distinct tactics")
+        why.append(f"{len(derived.seen)} distinct tactics")
     if cond.evidence_any is not None:
-        kinds = sorted({s.kind for s in a.evidence}.intersection(cond.evidence_any))
+        kinds = sorted(derived.kinds.intersection(cond.evidence_any))
         if not kinds:
             return None
         why.append(f"evidence {', '.join(kinds)}")
     if cond.at_risk_band_in is not None:
-        if facts.at_risk_band not in cond.at_risk_band_in:
+        band = derived.at_risk_band
+        if band not in cond.at_risk_band_in:
             return None
-        why.append(f"child age band {facts.at_risk_band.value}")
+        why.append(f"child age band {band.value}")
     if cond.at_risk_age_below is not None:
         age = facts.at_risk_age
         if age is None or age >= cond.at_risk_age_below:
@@ -151,14 +188,14 @@ def explain(cond: Condition, facts: PolicyInput) -> list[str] | None:
         why.append("guardian linked" if cond.guardian_linked else "no guardian linked")
     if cond.any_of is not None:
         for sub in cond.any_of:
-            sub_why = explain(sub, facts)
+            sub_why = _explain(sub, facts, derived)
             if sub_why is not None:
                 why.append(f"({'; '.join(sub_why)})")
                 break
         else:
             return None
     if cond.none_of is not None:
-        if any(explain(sub, facts) is not None for sub in cond.none_of):
+        if any(_explain(sub, facts, derived) is not None for sub in cond.none_of):
             return None
         why.append("no exclusion applies")
     return why

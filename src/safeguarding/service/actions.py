@@ -57,9 +57,7 @@ class LazyMessages(Sequence[Message]):
     tail first and loads the rest only if it gets that far.
     """
 
-    def __init__(
-        self, load: Callable[[], list[Message]], tail: Sequence[Message] = ()
-    ) -> None:
+    def __init__(self, load: Callable[[], list[Message]], tail: Sequence[Message] = ()) -> None:
         self._load = load
         self._tail = tail
         self._items: list[Message] | None = None

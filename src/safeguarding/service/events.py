@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
+import orjson
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -107,5 +108,16 @@ class EventBatch(_Strict):
 
 def event_digest(event: BaseModel) -> str:
     """A stable fingerprint of an event, to tell a retry from a reused id."""
-    canonical = json.dumps(event.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    data = event.model_dump(mode="json")
+    # orjson writes the same bytes as the json.dumps below when the output is plain ASCII
+    # (json.dumps escapes everything from DEL up); anything else takes the slow path, so a
+    # digest never changes between versions.
+    fast: bytes | None
+    try:
+        fast = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        fast = None
+    if fast is not None and fast.isascii() and b"\x7f" not in fast:
+        return hashlib.sha256(fast).hexdigest()
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -6,7 +6,10 @@ id before they reach it and stripped from what comes back. Tenant ids never cont
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from safeguarding.domain import Assessment
 
 SEP = ":"
 
@@ -32,3 +35,31 @@ def unscope_assessment(data: dict[str, Any]) -> dict[str, Any]:
         {**e, "sender": unscoped(e.get("sender"))} for e in data.get("evidence") or []
     ]
     return out
+
+
+def unscoped_assessment_dict(a: Assessment) -> dict[str, Any]:
+    """``unscope_assessment(a.to_dict())`` in one pass (the ingest path builds one for every
+    touched conversation of every batch); ``tests/service`` checks that the two agree."""
+    return {
+        "conversation_id": unscoped(a.conversation_id),
+        "message_index": a.message_index,
+        "risk": round(a.risk, 4),
+        "level": a.level.label,
+        "offender": unscoped(a.offender),
+        "at_risk": unscoped(a.at_risk),
+        "first_alert_index": a.first_alert_index,
+        "tactics": a.tactics,
+        "reasons": a.reasons,
+        "evidence": [
+            {
+                "kind": s.kind,
+                "message_index": s.message_index,
+                "sender": unscoped(s.sender),
+                "score": round(s.score, 3),
+                "span": list(s.span) if s.span else None,
+                "excerpt": s.excerpt,
+                "source": s.source,
+            }
+            for s in a.evidence
+        ],
+    }

@@ -34,7 +34,7 @@ from safeguarding.service.events import (
     event_digest,
 )
 from safeguarding.service.metrics import ServiceMetrics
-from safeguarding.service.namespace import scoped, unscope_assessment, unscoped
+from safeguarding.service.namespace import scoped, unscoped, unscoped_assessment_dict
 from safeguarding.service.problems import ProblemError
 from safeguarding.service.settings import Settings
 from safeguarding.storage.records import (
@@ -328,7 +328,7 @@ class IngestPipeline:
         self._validate(tenant, events, now)
         digests = [event_digest(ev) for ev in events]
         with self._lock:
-            stored = self.repo.stored_events(tenant, [ev.id for ev in events])
+            stored, tenant_record = self.repo.ingest_lookup(tenant, [ev.id for ev in events])
             for ev, digest in zip(events, digests, strict=True):
                 hit = stored.get(ev.id)
                 if hit is not None and hit.digest != digest:
@@ -340,7 +340,8 @@ class IngestPipeline:
                     )
             fresh = [(ev, d) for ev, d in zip(events, digests, strict=True) if ev.id not in stored]
             self._check_report_conversations(tenant, [ev for ev, _ in fresh])
-            batch, touched, results = self._process(tenant, fresh, now)
+            webhooks = bool(tenant_record and tenant_record.webhook_url)
+            batch, touched, results = self._process(tenant, fresh, now, webhooks)
             try:
                 if batch.events:
                     self.repo.write_batch(batch)
@@ -402,13 +403,11 @@ class IngestPipeline:
         return out
 
     def _process(
-        self, tenant: str, fresh: list[tuple[AnyEvent, str]], now: datetime
+        self, tenant: str, fresh: list[tuple[AnyEvent, str]], now: datetime, webhooks: bool
     ) -> tuple[WriteBatch, dict[str, dict[str, Any] | None], dict[str, dict[str, Any]]]:
         batch = WriteBatch(tenant_id=tenant, received_at=now)
         touched: dict[str, dict[str, Any] | None] = {}  # cid -> assessment before this batch
         results: dict[str, dict[str, Any]] = {}
-        tenant_record = self.repo.get_tenant(tenant)
-        webhooks = bool(tenant_record and tenant_record.webhook_url)
         accounts: set[str] = set()
         for ev, _ in fresh:
             if isinstance(ev, MessageEvent):
@@ -439,7 +438,7 @@ class IngestPipeline:
             for cid in touched:
                 state = self._loaded[(tenant, cid)]
                 if state.latest is not None:
-                    state.assessment = unscope_assessment(state.latest.to_dict())
+                    state.assessment = unscoped_assessment_dict(state.latest)
                     state.latest = None
                 batch.conversations.append(self._conversation_update(tenant, cid))
             self.actions.finish()

@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from safeguarding.storage import migrate
-from safeguarding.storage.db import WRITE_OPTION, make_engine
+from safeguarding.storage.db import WRITE_OPTION, WalCheckpointer, make_engine, sqlite_file
 from safeguarding.storage.models import (
     Account,
     AccountState,
@@ -112,6 +112,22 @@ def _update_conversation_statement() -> Any:
 
 
 _UPDATE_CONVERSATION = _update_conversation_statement()
+_SELECT_TENANT = select(_t(Tenant)).where(_t(Tenant).c.id == bindparam("tenant_id"))
+# Statements of the ingest path, built once: SQLAlchemy memoises a statement's cache key on
+# the object, so reusing it skips rebuilding and re-keying it on every batch.
+_SELECT_STORED_EVENTS = select(Event.event_id, Event.digest, Event.result).where(
+    Event.tenant_id == bindparam("tenant_id"),
+    Event.event_id.in_(bindparam("event_ids", expanding=True)),
+)
+_SELECT_API_KEY = select(_t(ApiKey)).where(_t(ApiKey).c.id == bindparam("key_id"))
+_INSERT_EVENTS = insert(_t(Event))
+_INSERT_MESSAGES = insert(_t(StoredMessage))
+_INSERT_CONVERSATIONS = insert(_t(Conversation))
+_INSERT_CONNECTIONS = insert(_t(ConnectionRow))
+_INSERT_REPORTS = insert(_t(UserReport))
+_INSERT_ALERTS = insert(_t(AlertRow)).returning(_t(AlertRow).c.id, sort_by_parameter_order=True)
+_INSERT_ACTIONS = insert(_t(ActionRow))
+_INSERT_OUTBOX = insert(_t(OutboxRow))
 
 
 def _now() -> datetime:
@@ -134,14 +150,28 @@ def parse_api_key(token: str) -> tuple[str, str] | None:
 class Repository:
     """Storage for the service. Thread-safe; on SQLite, writes are serialised in-process."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, checkpointer: WalCheckpointer | None = None) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._write_lock = threading.Lock()
+        self._statements: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+        self._checkpointer = checkpointer
+        if checkpointer is not None:
+            checkpointer.start()
 
     @classmethod
-    def from_url(cls, url: str, *, sqlite_synchronous: str = "NORMAL") -> Repository:
-        return cls(make_engine(url, sqlite_synchronous=sqlite_synchronous))
+    def from_url(
+        cls, url: str, *, sqlite_synchronous: str = "NORMAL", background_checkpoint: bool = False
+    ) -> Repository:
+        """``background_checkpoint``: for the long-running service on an SQLite file, WAL
+        checkpoints run in a thread of their own (see :class:`WalCheckpointer`)."""
+        engine = make_engine(
+            url,
+            sqlite_synchronous=sqlite_synchronous,
+            background_checkpoint=background_checkpoint,
+        )
+        path = sqlite_file(engine) if background_checkpoint else None
+        return cls(engine, checkpointer=WalCheckpointer(path) if path else None)
 
     # --- lifecycle -----------------------------------------------------------------------
     def migrate(self) -> None:
@@ -156,6 +186,9 @@ class Repository:
             return conn.execute(select(1)).scalar() == 1
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         self.engine.dispose()
 
     @contextmanager
@@ -171,16 +204,26 @@ class Repository:
     ) -> None:
         if not rows:
             return
-        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        stmt = dialect_insert(table)
-        updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-        conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
+        key = ("upsert", table.name, tuple(keys))
+        stmt = self._statements.get(key)
+        if stmt is None:
+            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            base = dialect_insert(table)
+            updates = {c.name: base.excluded[c.name] for c in table.columns if c.name not in keys}
+            stmt = self._statements[key] = base.on_conflict_do_update(
+                index_elements=list(keys), set_=updates
+            )
+        conn.execute(stmt, rows)
 
     def _insert_ignore(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+        key = ("insert_ignore", table.name, ())
+        stmt = self._statements.get(key)
+        if stmt is None:
+            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            stmt = self._statements[key] = dialect_insert(table).on_conflict_do_nothing()
+        conn.execute(stmt, rows)
 
     # --- tenants and keys ----------------------------------------------------------------
     def create_tenant(
@@ -292,7 +335,7 @@ class Repository:
             return None
         key_id, secret = parsed
         with self.engine.connect() as conn:
-            row = conn.execute(select(_t(ApiKey)).where(ApiKey.id == key_id)).first()
+            row = conn.execute(_SELECT_API_KEY, {"key_id": key_id}).first()
         if row is None or row.revoked_at is not None:
             return None
         if not hmac.compare_digest(row.secret_hash, _hash_secret(secret)):
@@ -301,18 +344,28 @@ class Repository:
 
     # --- ingest --------------------------------------------------------------------------
     def stored_events(self, tenant_id: str, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
-        found: dict[str, StoredEvent] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(event_ids), 500):
-                chunk = list(event_ids[start : start + 500])
-                rows = conn.execute(
-                    select(Event.event_id, Event.digest, Event.result).where(
-                        Event.tenant_id == tenant_id, Event.event_id.in_(chunk)
-                    )
-                ).all()
-                found.update(
-                    {r.event_id: StoredEvent(r.event_id, r.digest, r.result) for r in rows}
-                )
+            return self._stored_events(conn, tenant_id, event_ids)
+
+    def ingest_lookup(
+        self, tenant_id: str, event_ids: Sequence[str]
+    ) -> tuple[dict[str, StoredEvent], TenantRecord | None]:
+        """:meth:`stored_events` and :meth:`get_tenant` on one connection (one per batch)."""
+        with self.engine.connect() as conn:
+            stored = self._stored_events(conn, tenant_id, event_ids)
+            row = conn.execute(_SELECT_TENANT, {"tenant_id": tenant_id}).first()
+        return stored, self._tenant(row) if row else None
+
+    def _stored_events(
+        self, conn: Connection, tenant_id: str, event_ids: Sequence[str]
+    ) -> dict[str, StoredEvent]:
+        found: dict[str, StoredEvent] = {}
+        for start in range(0, len(event_ids), 500):
+            chunk = list(event_ids[start : start + 500])
+            rows = conn.execute(
+                _SELECT_STORED_EVENTS, {"tenant_id": tenant_id, "event_ids": chunk}
+            ).all()
+            found.update({r.event_id: StoredEvent(r.event_id, r.digest, r.result) for r in rows})
         return found
 
     def get_conversation(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
@@ -413,7 +466,7 @@ class Repository:
     ) -> list[int]:
         if batch.events:
             conn.execute(
-                insert(_t(Event)),
+                _INSERT_EVENTS,
                 [
                     {
                         "tenant_id": tenant,
@@ -429,7 +482,7 @@ class Repository:
             )
         if batch.messages:
             conn.execute(
-                insert(_t(StoredMessage)),
+                _INSERT_MESSAGES,
                 [
                     {
                         "tenant_id": tenant,
@@ -451,7 +504,7 @@ class Repository:
         old = [c for c in batch.conversations if not c.is_new]
         if new:
             conn.execute(
-                insert(_t(Conversation)),
+                _INSERT_CONVERSATIONS,
                 [
                     {
                         "tenant_id": tenant,
@@ -519,7 +572,7 @@ class Repository:
         )
         if batch.connections:
             conn.execute(
-                insert(_t(ConnectionRow)),
+                _INSERT_CONNECTIONS,
                 [
                     {
                         "tenant_id": tenant,
@@ -533,7 +586,7 @@ class Repository:
             )
         if batch.reports:
             conn.execute(
-                insert(_t(UserReport)),
+                _INSERT_REPORTS,
                 [
                     {
                         "tenant_id": tenant,
@@ -550,9 +603,8 @@ class Repository:
             )
         alert_ids: list[int] = []
         if batch.alerts:  # one executemany; the ids come back in row order for the webhooks
-            alerts = _t(AlertRow)
             result = conn.execute(
-                insert(alerts).returning(alerts.c.id, sort_by_parameter_order=True),
+                _INSERT_ALERTS,
                 [
                     {
                         "tenant_id": tenant,
@@ -576,7 +628,7 @@ class Repository:
         self._add_outbox(conn, tenant, at, batch.outbox)
         if batch.actions:
             conn.execute(
-                insert(_t(ActionRow)),
+                _INSERT_ACTIONS,
                 [
                     {
                         "tenant_id": tenant,
@@ -607,7 +659,7 @@ class Repository:
     ) -> None:
         if messages:
             conn.execute(
-                insert(_t(OutboxRow)),
+                _INSERT_OUTBOX,
                 [
                     {
                         "tenant_id": tenant,

@@ -1,0 +1,129 @@
+"""The ingest path's shortcuts give exactly what the straightforward code gave."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+from service_helpers import Harness, account_events, fresh_engine, sqlite_url
+
+from safeguarding.domain import Message, Participant
+from safeguarding.service.actions import LazyMessages
+from safeguarding.service.events import EventBatch, event_digest
+from safeguarding.service.namespace import unscope_assessment, unscoped_assessment_dict
+from safeguarding.storage.db import json_dumps
+
+LINES = [
+    ("adult1", "hey ur really good at this game"),
+    ("kid1", "thanks lol"),
+    ("adult1", "how old r u"),
+    ("kid1", "12"),
+    ("adult1", "ur really mature for 12"),
+    ("adult1", "dont tell ur parents we talk ok"),
+    ("adult1", "add me on snap its easier"),
+    ("kid1", "ok"),
+    ("adult1", "send me a pic so i know its u"),
+    ("adult1", "r u home alone rn"),
+]
+PLUS_TWO = timezone(timedelta(hours=2))
+
+
+def _message(i: int, sender: str, text: str) -> dict[str, Any]:
+    at = datetime(2026, 1, 1, 10, 0, tzinfo=UTC) + timedelta(seconds=i, microseconds=123)
+    return {
+        "type": "message",
+        "id": f"e{i}",
+        "conversation_id": "c1",
+        "message_id": f"m{i}",
+        "sender": sender,
+        "recipients": ["kid1" if sender == "adult1" else "adult1"],
+        "ts": at.astimezone(PLUS_TWO).isoformat(),  # not UTC: storage hands back UTC
+        "text": text,
+    }
+
+
+def _stored(h: Harness, tenant: str) -> list[Message]:
+    """What the pipeline read from storage for evidence before it kept a cache."""
+    return [
+        Message(
+            "c1",
+            r["sender"],
+            r["text"] or "",
+            r["ts"],
+            r["message_id"],
+            r["idx"],
+            tuple(r["recipients"]),
+        )
+        for r in h.repo.messages(tenant, "c1")
+    ]
+
+
+def test_evidence_history_cache_equals_storage(tmp_path) -> None:
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
+    try:
+        tenant, headers = h.tenant("p")
+        assert h.post(headers, account_events("p")).status_code == 200
+        pipe = h.app.state.services.pipeline
+        for i, (sender, text) in enumerate(LINES):
+            assert h.post(headers, [_message(i, sender, text)]).status_code == 200
+            state = pipe._loaded[(tenant, "c1")]
+            if i == 1:  # read once from storage, then extended after every commit
+                pipe._history(tenant, "c1", state)
+            if i >= 1:
+                stored = _stored(h, tenant)
+                assert state.history == stored
+                # aware datetimes compare equal across zones; the evidence hash does not
+                assert [m.ts.isoformat() for m in state.history if m.ts] == [
+                    m.ts.isoformat() for m in stored if m.ts
+                ]
+            assert not state.pending
+        assert len(state.history or []) == len(LINES)
+    finally:
+        h.close()
+
+
+def test_lazy_messages_reverse_walks_the_batch_first() -> None:
+    loads = []
+    head = [Message("c", "a", "x", None, "m0", 0)]
+    tail = (Message("c", "b", "y", None, "m1", 1),)
+
+    def load() -> list[Message]:
+        loads.append(1)
+        return head
+
+    lazy = LazyMessages(load, tail)
+    assert next(reversed(lazy)) is tail[0] and not loads
+    assert list(reversed(lazy)) == [tail[0], head[0]] and loads == [1]
+    assert list(lazy) == [head[0], tail[0]] and len(lazy) == 2 and loads == [1]
+
+
+def test_assessment_dict_equals_unscoped_to_dict() -> None:
+    engine = fresh_engine()
+    engine.open_conversation("t:c1", [Participant("t:adult1"), Participant("t:kid1")])
+    assessment = None
+    for i, (sender, text) in enumerate(LINES):
+        assessment = engine.process(
+            Message("t:c1", f"t:{sender}", text, datetime(2026, 1, 1, tzinfo=UTC), f"m{i}")
+        )
+    assert assessment is not None and assessment.evidence
+    assert unscoped_assessment_dict(assessment) == unscope_assessment(assessment.to_dict())
+
+
+def test_event_digest_is_unchanged() -> None:
+    def reference(ev: Any) -> str:
+        canonical = json.dumps(ev.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    for text in ("plain", 'tab\tquote" back\\slash', "del\x7f", "café ☕", "ctl\x01\x1f"):
+        batch = EventBatch.model_validate(
+            {"events": [_message(0, "adult1", text) | {"media": [{"kind": "link", "ref": text}]}]}
+        )
+        assert event_digest(batch.events[0]) == reference(batch.events[0])
+
+
+def test_json_columns_take_what_json_dumps_took() -> None:
+    value = {"a": np.float64(0.5), "b": np.int64(3), 1: [1.5, None, "é"]}
+    assert json.loads(json_dumps(value)) == {"a": 0.5, "b": 3, "1": [1.5, None, "é"]}
