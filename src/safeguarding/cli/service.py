@@ -47,7 +47,7 @@ def serve(
     ] = False,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs)."""
-    from safeguarding.service.server import serve as run
+    from safeguarding.api.server import serve as run
 
     run(Settings.from_env(db_url=db), host, port, demo)
 

@@ -95,7 +95,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 60.0) -> float:
         env = {**os.environ, "SAFEGUARDING_LOG_LEVEL": "WARNING"}
-        cmd = [sys.executable, "-m", "safeguarding.service.server"]
+        cmd = [sys.executable, "-m", "safeguarding.api.server"]
         cmd += ["--db", self.db_url, "--port", str(self.port)]
         started = time.perf_counter()
         with self.log_path.open("ab") as log:

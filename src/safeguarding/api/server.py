@@ -12,7 +12,7 @@ import uvicorn
 
 from safeguarding.api.app import create_app
 from safeguarding.client import SafeguardingClient
-from safeguarding.service.demo import replay_examples
+from safeguarding.api.demo import replay_examples
 from safeguarding.service.logs import configure_logging
 from safeguarding.service.settings import Settings
 from safeguarding.storage.repository import Repository
@@ -38,6 +38,7 @@ def _replay_when_up(server: uvicorn.Server, base_url: str, token: str) -> None:
         if server.should_exit:
             return
         time.sleep(0.05)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the replay's own requests
     with SafeguardingClient(base_url, token) as client:
         summary = replay_examples(client)
     print(
@@ -92,7 +93,7 @@ def serve(
 
 
 def main() -> None:
-    """``python -m safeguarding.service.server --db URL --port N``: the loadtest's server."""
+    """``python -m safeguarding.api.server --db URL --port N``: the loadtest's server."""
     import argparse
 
     parser = argparse.ArgumentParser()
