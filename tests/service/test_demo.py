@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from service_helpers import Harness, live_server, sqlite_url
 
-from safeguarding.client import SafeguardingClient
 from safeguarding.api.demo import example_conversations, replay_examples
 from safeguarding.api.server import demo_key
+from safeguarding.client import SafeguardingClient
 
 
 def test_examples_replay_through_the_api(tmp_path) -> None:

@@ -11,8 +11,8 @@ import time
 import uvicorn
 
 from safeguarding.api.app import create_app
-from safeguarding.client import SafeguardingClient
 from safeguarding.api.demo import replay_examples
+from safeguarding.client import SafeguardingClient
 from safeguarding.service.logs import configure_logging
 from safeguarding.service.settings import Settings
 from safeguarding.storage.repository import Repository
