@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from safeguarding.domain import AlertLevel
 from safeguarding.policy.ages import AgeBand
-from safeguarding.policy.facts import PolicyInput
+from safeguarding.policy.facts import AccountFacts, PolicyInput
 from safeguarding.policy.registry import LEVELS, ActionType
 from safeguarding.policy.schema import Condition, Policy
 
@@ -105,6 +105,35 @@ def evaluate(policy: Policy, facts: PolicyInput, *, shadow: bool | None = None) 
         policy_version=policy.version,
         policy_hash=policy.content_hash,
     )
+
+
+def may_fire(policy: Policy, level: AlertLevel, account: AccountFacts) -> bool:
+    """False only when no enabled rule can match at ``level`` with these account facts.
+
+    A cheap necessary test (levels and account facts only, the rest of each condition is
+    assumed to hold), so callers can skip building the policy input and evaluating when it
+    says False: :func:`evaluate` would return an empty decision then.
+    """
+    return any(rule.enabled and _may_hold(rule.when, level, account) for rule in policy.rules)
+
+
+def _may_hold(cond: Condition, level: AlertLevel, account: AccountFacts) -> bool:
+    if cond.level_at_least is not None and level < LEVELS[cond.level_at_least]:
+        return False
+    if cond.level_below is not None and level >= LEVELS[cond.level_below]:
+        return False
+    if cond.account_signals_any is not None and not account.signals.intersection(
+        cond.account_signals_any
+    ):
+        return False
+    if cond.reports_at_least is not None and account.reports < cond.reports_at_least:
+        return False
+    if (
+        cond.prior_actions_at_least is not None
+        and account.prior_actions < cond.prior_actions_at_least
+    ):
+        return False
+    return cond.any_of is None or any(_may_hold(sub, level, account) for sub in cond.any_of)
 
 
 def explain(cond: Condition, facts: PolicyInput) -> list[str] | None:

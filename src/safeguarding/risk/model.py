@@ -1,6 +1,7 @@
 """The learned, calibrated combiner: logistic regression over :mod:`risk.features`.
 
-A linear model keeps the artefact tiny (a JSON file of weights), loads offline in
+Platt scaling on top makes the risk a calibrated probability (see ``calibration``). A linear
+model keeps the artefact tiny (a JSON file of weights), loads offline in
 microseconds, scores a message with one dot product, and explains itself: each feature's
 weight times its value is its share of the decision.
 """
@@ -35,6 +36,9 @@ class RiskModel:
     version: str
     features: list[str] = field(default_factory=lambda: list(FEATURES))
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Platt scaling (a, b) of the linear score: risk = sigmoid(a * z + b), fitted so that risk
+    # reads as the chance a moderator reading the chat so far would escalate it.
+    calibration: tuple[float, float] = (1.0, 0.0)
 
     def __post_init__(self) -> None:
         if self.features != FEATURES:
@@ -47,7 +51,8 @@ class RiskModel:
         self.coef = np.asarray(self.coef, dtype=np.float64)
 
     def predict(self, x: np.ndarray) -> float:
-        z = float(self.coef @ x) + self.intercept
+        a, b = self.calibration
+        z = a * (float(self.coef @ x) + self.intercept) + b
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
     def contributions(self, x: np.ndarray, top: int = 4) -> list[tuple[str, float]]:
@@ -66,6 +71,7 @@ class RiskModel:
             "alert_threshold": self.alert_threshold,
             "watch_threshold": self.watch_threshold,
             "urgent_threshold": self.urgent_threshold,
+            "calibration": [round(self.calibration[0], 6), round(self.calibration[1], 6)],
             "metadata": self.metadata,
         }
 
@@ -85,6 +91,7 @@ class RiskModel:
             version=str(data["version"]),
             features=list(data["features"]),
             metadata=dict(data.get("metadata") or {}),
+            calibration=_pair(data.get("calibration") or (1.0, 0.0)),
         )
 
     @classmethod
@@ -95,3 +102,8 @@ class RiskModel:
         else:
             text = Path(path).read_text()
         return cls.from_dict(json.loads(text))
+
+
+def _pair(values: Any) -> tuple[float, float]:
+    a, b = values
+    return float(a), float(b)

@@ -27,7 +27,8 @@ from safeguarding.actions.helplines import load_helplines
 from safeguarding.domain import Assessment, Message, Participant
 from safeguarding.policy.accounts import AccountAlert, AccountTracker
 from safeguarding.policy.ages import participant_band
-from safeguarding.policy.facts import PolicyInput
+from safeguarding.policy.evaluator import may_fire
+from safeguarding.policy.facts import AccountFacts, PolicyInput
 from safeguarding.policy.holder import PolicyHolder, ReloadResult
 from safeguarding.policy.loader import load_policy
 from safeguarding.policy.registry import ACTIONS_AGAINST_ACCOUNT, ActionType
@@ -289,10 +290,16 @@ class ActionStage:
                         ts=ts,
                     ),
                 )
+        account = tracker.facts(local.offender) if local.offender else AccountFacts()
+        policy = self.holder.policy
+        if not may_fire(policy, local.level, account):
+            # No rule can match at this level with these account facts: evaluating would
+            # give an empty decision (derived from the policy in force, not hard-coded).
+            return False
         facts = PolicyInput.build(
             local,
             participants.values(),
-            account=tracker.facts(local.offender) if local.offender else None,
+            account=account,
             latest_sender=sender,
             locale=locale,
             platform=platform,

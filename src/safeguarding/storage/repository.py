@@ -130,6 +130,9 @@ _INSERT_ACTIONS = insert(_t(ActionRow))
 _INSERT_OUTBOX = insert(_t(OutboxRow))
 
 
+_CACHE_MAX = 4096
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -158,6 +161,13 @@ class Repository:
         self._checkpointer = checkpointer
         if checkpointer is not None:
             checkpointer.start()
+        # Verified API keys (by a hash of the whole token) and tenant records, kept for a
+        # short time so an ingest request does not read them on every call. Revoking a key
+        # or changing a webhook through this object takes effect at once; through another
+        # process (the CLI) within ``cache_ttl_s``.
+        self.cache_ttl_s = 5.0
+        self._key_cache: dict[str, tuple[float, ApiKeyRecord]] = {}
+        self._tenant_cache: dict[str, tuple[float, TenantRecord | None]] = {}
 
     @classmethod
     def from_url(
@@ -258,6 +268,7 @@ class Repository:
                 .where(Tenant.id == tenant_id)
                 .values(webhook_url=url, webhook_secret=secret)
             )
+            self._tenant_cache.pop(tenant_id, None)
             return bool(result.rowcount)
 
     def _tenant(self, row: Any) -> TenantRecord:
@@ -315,6 +326,9 @@ class Repository:
                 .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
                 .values(revoked_at=_now())
             )
+            for digest, (_, record) in list(self._key_cache.items()):
+                if record.id == key_id:
+                    self._key_cache.pop(digest, None)
             return bool(result.rowcount)
 
     def list_api_keys(self, tenant_id: str | None = None) -> list[ApiKeyRecord]:
@@ -334,13 +348,35 @@ class Repository:
         if parsed is None:
             return None
         key_id, secret = parsed
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        now = time.monotonic()
+        hit = self._key_cache.get(digest)
+        if hit is not None and hit[0] > now:
+            return hit[1]
         with self.engine.connect() as conn:
             row = conn.execute(_SELECT_API_KEY, {"key_id": key_id}).first()
         if row is None or row.revoked_at is not None:
+            self._key_cache.pop(digest, None)
             return None
         if not hmac.compare_digest(row.secret_hash, _hash_secret(secret)):
             return None
-        return ApiKeyRecord(row.id, row.tenant_id, tuple(row.scopes.split()), row.created_at)
+        record = ApiKeyRecord(row.id, row.tenant_id, tuple(row.scopes.split()), row.created_at)
+        if len(self._key_cache) >= _CACHE_MAX:
+            self._key_cache.clear()
+        self._key_cache[digest] = (now + self.cache_ttl_s, record)  # only verified keys
+        return record
+
+    def cached_tenant(self, tenant_id: str) -> TenantRecord | None:
+        """:meth:`get_tenant`, from memory when read less than ``cache_ttl_s`` ago."""
+        now = time.monotonic()
+        hit = self._tenant_cache.get(tenant_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        record = self.get_tenant(tenant_id)
+        if len(self._tenant_cache) >= _CACHE_MAX:
+            self._tenant_cache.clear()
+        self._tenant_cache[tenant_id] = (now + self.cache_ttl_s, record)
+        return record
 
     # --- ingest --------------------------------------------------------------------------
     def stored_events(self, tenant_id: str, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
@@ -354,7 +390,9 @@ class Repository:
         with self.engine.connect() as conn:
             stored = self._stored_events(conn, tenant_id, event_ids)
             row = conn.execute(_SELECT_TENANT, {"tenant_id": tenant_id}).first()
-        return stored, self._tenant(row) if row else None
+        record = self._tenant(row) if row else None
+        self._tenant_cache[tenant_id] = (time.monotonic() + self.cache_ttl_s, record)
+        return stored, record
 
     def _stored_events(
         self, conn: Connection, tenant_id: str, event_ids: Sequence[str]

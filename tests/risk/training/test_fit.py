@@ -59,3 +59,22 @@ def test_a_model_for_other_features_is_refused(tmp_path: Path) -> None:
     data["features"] = data["features"][:-1] + ["something_else"]
     with pytest.raises(ModelError, match="retrain"):
         RiskModel.from_dict(data)
+
+
+def test_calibration_is_monotone_and_corrects_overconfidence() -> None:
+    from safeguarding.risk.training.fit import calibrate, fit_calibration
+
+    def conv(cid: str, grooming: bool) -> Conversation:
+        return Conversation(
+            id=cid,
+            participants=[],
+            messages=[],
+            label="grooming" if grooming else "benign",
+            first_alert_index=0 if grooming else None,
+        )
+
+    # raw risk 0.9 on every message, but only half of such conversations are grooming
+    scored = [(conv(f"c{i}", i % 2 == 0), [0.9, 0.9]) for i in range(40)]
+    calibration = fit_calibration(scored)
+    assert calibrate(0.9, calibration) == pytest.approx(0.5, abs=0.05)
+    assert calibrate(0.2, calibration) < calibrate(0.5, calibration) < calibrate(0.9, calibration)

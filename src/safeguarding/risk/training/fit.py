@@ -129,6 +129,49 @@ def conversation_alerts(
     return out
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return float(np.log(p / (1 - p)))
+
+
+def calibrate(risk: float, calibration: tuple[float, float]) -> float:
+    a, b = calibration
+    return float(expit(a * _logit(risk) + b))
+
+
+def fit_calibration(scored: list[tuple[Conversation, list[float]]]) -> tuple[float, float]:
+    """Platt scaling of the replayed risks against "a moderator would have escalated by now".
+
+    The target after message *i* is 1 when the conversation is grooming and *i* is at or past
+    the moderator's alert point, else 0. Each conversation weighs the same. Monotone, so it
+    changes no ranking; it makes 0.8 mean "eight in ten such moments were escalated".
+    """
+    zs: list[float] = []
+    ys: list[float] = []
+    ws: list[float] = []
+    for conv, risks in scored:
+        if not risks:
+            continue
+        alert_at = conv.first_alert_index if conv.first_alert_index is not None else 0
+        for i, r in enumerate(risks):
+            zs.append(_logit(r))
+            ys.append(float(conv.is_grooming and i >= alert_at))
+            ws.append(1.0 / len(risks))
+    z, y, w = np.asarray(zs), np.asarray(ys), np.asarray(ws)
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        p = expit(params[0] * z + params[1])
+        eps = 1e-12
+        nll = -np.sum(w * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
+        g = w * (p - y)
+        return float(nll), np.array([float(g @ z), float(g.sum())])
+
+    result = minimize(
+        loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(1e-3, None), (None, None)]
+    )
+    return float(result.x[0]), float(result.x[1])
+
+
 def choose_threshold(scored: list[tuple[Conversation, list[float]]], beta: float = 0.5) -> float:
     """The alert threshold that maximises F-beta of conversations, preferring earlier alerts.
 
@@ -173,11 +216,14 @@ def train_model(
         version="",
     )
     engine = Engine(model, analyser)
-    scored = [(r.conversation, r.risks) for r in engine.scan(conversations)]
-    threshold = choose_threshold(scored, beta=THRESHOLD_BETA)
-    model.alert_threshold = threshold
-    model.urgent_threshold = threshold
-    model.watch_threshold = round(threshold / 2, 3)
+    raw = [(r.conversation, r.risks) for r in engine.scan(conversations)]
+    model.calibration = fit_calibration(raw)
+    # Thresholds are chosen on the raw scale and carried through the (monotone) calibration;
+    # "watch" sits at half the raw alert risk: early signs worth keeping an eye on.
+    raw_threshold = choose_threshold(raw, beta=THRESHOLD_BETA)
+    model.alert_threshold = round(calibrate(raw_threshold, model.calibration), 4)
+    model.urgent_threshold = model.alert_threshold
+    model.watch_threshold = round(calibrate(raw_threshold / 2, model.calibration), 4)
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     model.version = f"{MODEL_VERSION_PREFIX}-{stamp}-{len(conversations)}c"
     model.metadata = {
