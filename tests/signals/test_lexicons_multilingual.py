@@ -825,7 +825,7 @@ def test_benign_line_matches_no_high_weight_high_risk_pattern(lang: str, text: s
 
 ENGLISH_GAPS = [
     ("age_deception", "im in 8th grade too"),
-    ("age_deception", "age is only a number"),
+    ("desensitisation", "age is only a number"),  # minimising the age gap
     ("age_deception", "im only 3 years older than u"),
     ("age_deception", "im a year 9 as well"),
     ("threat", "ill post your pics online"),
