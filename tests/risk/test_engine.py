@@ -152,3 +152,51 @@ def test_an_adult_who_only_talks_like_a_friend_does_not_alert(engine: Engine) ->
         ],
     )
     assert _scan_one(engine, conv) is None
+
+
+SCENARIOS = {
+    "fake_talent_scout": (
+        [
+            ("x", "hi! im a talent scout for a kids fashion brand"),
+            ("y", "omg really?"),
+            ("x", "you have a great look. how old are you?"),
+            ("y", "13"),
+            ("x", "perfect age for our campaign. can you send a few full length photos?"),
+            ("y", "ok"),
+            ("x", "dont involve your parents yet, we want it to be a surprise for them"),
+            ("x", "do you have whatsapp? easier to send the contract there"),
+        ],
+        [Participant("x", None, 2, False), Participant("y", 13, 500, False)],
+        True,
+    ),
+    "recorded_call_extortion": (
+        [
+            ("x", "hey cutie"),
+            ("y", "who is this"),
+            ("x", "i recorded our video call last night"),
+            ("x", "transfer 200 today or your family and classmates get the clip"),
+            ("y", "please no"),
+            ("x", "clock is ticking"),
+        ],
+        [Participant("x", None, 1, False), Participant("y", 15, 300, False)],
+        True,
+    ),
+    "dad_plans_a_birthday_surprise": (
+        [
+            ("d", "im planning a surprise for your mum for her birthday"),
+            ("k", "omg what"),
+            ("d", "dont tell her ok! its a secret"),
+            ("k", "i wont"),
+            ("d", "can you send me a pic of the card you made"),
+        ],
+        [Participant("d", 45, 2000, True), Participant("k", 10, 400, True)],
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_scenarios_worded_unlike_the_training_lines(engine: Engine, name: str) -> None:
+    lines, participants, should_alert = SCENARIOS[name]
+    conv = make_conversation(name, lines, participants)
+    assert (_scan_one(engine, conv) is not None) is should_alert
