@@ -31,7 +31,10 @@ Rules, in the order they apply (details and rationale: ``docs/normalisation.md``
    ("s3nd m3 a p1c" → "send me a pic", "sn@p" → "snap", "d1sc0rd" → "discord"). Numbers,
    ages, times and prices survive ("im 13", "14f", "25/m", "5pm", "$50", phone numbers). A
    leading "@" and "+" (as "t") convert only into listed words ("@dd" → "add", "cu+e" →
-   "cute"); handles ("@gamer_boy") and "c++", "1+1" stay.
+   "cute"); handles ("@gamer_boy") and "c++", "1+1" stay. Heavy leet: in a message with >= 2
+   leet tokens every mixed letter+digit token converts ("ur53lf" → "urself", "5n4p" → "snap",
+   "vbuck5" → "vbucks"), except numbers, ages, units, times, product names ("ps4", "s23"),
+   versus tokens ("1v1"), handles, hashtags, e-mails and URLs.
 8. Repeats: runs of >= 3 identical letters collapse to one ("sooo" → "so"), or to two when
    that makes a known word ("cooool" → "cool").
 9. Chat shorthands, whole words only: every1 → "everyone", no1 → "no one", l8r → "later",

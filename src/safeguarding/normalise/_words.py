@@ -59,15 +59,20 @@ LEET_KEEP = _wordset(
     """
     4ever 4eva 4evr 4evah 4get 4got 4give 4given 4gv 4real 4sure 4ward 4wd 4some 3some 1ce
     mp3 mp3s mp4 mp4s ps3 ps4 ps5 3ds 4x4 b4 l8 l8r l8er gr8 h8 m8 m8s w8 sk8 d8 str8
+    gta5 html5 halo5
     """
 )
+
+# Two-letter words a leading leet digit and one letter spell ("0n" → "on", "1t" → "it"). Only in
+# a heavily leeted message (rule 7), and only these: "4m", "5m", "8m", "4k", "3d" stay.
+LEET_PAIRS = _wordset("on or of ok oh it if is in at as an so to be by")
 
 # What may follow a single leading digit without it being leetspeak: units, ordinals, times,
 # ages ("7am", "5pm", "1st", "8yo", "3hrs", "5ft").
 UNIT_SUFFIXES = _wordset(
     """
     am pm st nd rd th yo yr yrs yrold yrsold yro kg km cm mm ml mb gb tb kb hz mph kmh ft
-    hr hrs min mins sec secs ms lb lbs oz kms mi mins days wks
+    hr hrs min mins sec secs ms lb lbs oz kms mi mins days wks fps xp hp
     """
 )
 

@@ -22,6 +22,7 @@ from safeguarding.normalise._words import (
     KNOWN_WORDS,
     LATIN_LOOKALIKES,
     LEET_KEEP,
+    LEET_PAIRS,
     LIGATURES,
     PLUS_WORDS,
     SHORTHANDS,
@@ -582,15 +583,81 @@ def _leet_token(tok: str) -> str:
     return out
 
 
+# Heavy leet (rule 7): token shapes that keep their digits even in a heavily leeted message.
+_DIGITS_LETTERS = re.compile(r"(\d+)([^\W\d_]+)")  # "4dd", "0n", "14f", "5pm", "13yo"
+_LETTERS_DIGITS = re.compile(r"([^\W\d_]+)(\d+)")  # "ps4", "xbox360", "vbuck5", "m3"
+_VERSUS = re.compile(r"\d+[^\W\d_]\d+s?")  # "1v1", "4x4", "3v3s", "10h30"
+_VOWEL = re.compile(r"[aeiouy]")
+_HEAVY_CACHE: dict[str, str] = {}
+
+
+def _heavy_token(tok: str) -> str:
+    """Leetspeak in a heavily leeted message: every leet digit of a mixed token converts.
+
+    Starts from :func:`_leet_token`'s reading and converts the digits it left, except where
+    the token is a number, age, unit, time, product name or handle (``docs/normalisation.md``).
+    """
+    v = _leet_token(tok)
+    if tok[0] == "@" or "+" in tok or tok in LEET_KEEP or any(c in "269" for c in tok):
+        return v
+    m = _DIGITS_LETTERS.fullmatch(tok)
+    if m is not None:
+        digits, letters = m.groups()
+        if len(digits) > 1 or letters in UNIT_SUFFIXES:  # "14f", "10k", "5pm", "3rd", "13yo"
+            return v
+        if len(letters) == 1:  # "0n" -> "on", "1t" -> "it"; not "4m", "5k", "3d"
+            pair = _LEET.get(digits, digits) + letters
+            return pair if pair in LEET_PAIRS else v
+    else:
+        m = _LETTERS_DIGITS.fullmatch(tok)
+        if m is not None:  # product-like: "ps4", "xbox360", "mp3", "s23" keep their digits
+            letters, digits = m.groups()
+            if digits == "5" and len(letters) >= 3 and v == tok:  # plural: "vbuck5", "pic5"
+                return letters + "s"
+            return v
+        if _VERSUS.fullmatch(tok):
+            return v
+    chars = list(v)
+    n = len(tok)
+    ones: list[int] = []
+    for i, c in enumerate(tok):
+        if c not in "0134578" or chars[i] != c or (c == "8" and i > 0):  # "8" inside: "ate"
+            continue
+        if c == "1":
+            if (i > 0 and tok[i - 1] in "01345") or (i + 1 < n and tok[i + 1] in "01345"):
+                chars[i] = "l"  # "11", "10ve": as in the ordinary rule
+            else:
+                chars[i] = "i"
+                ones.append(i)
+        else:
+            chars[i] = _LEET[c]
+    out = "".join(chars)
+    if out == v or not _VOWEL.search(out):  # "5xp" is no word
+        return v
+    if ones and out not in KNOWN_WORDS:
+        for i in ones:
+            chars[i] = "l"
+        alt = "".join(chars)
+        if alt in KNOWN_WORDS:
+            out = alt
+    return out
+
+
 def _leet(s: str) -> str:
+    """Rule 7. A message with >= 2 tokens that a leet reading changes is heavily leeted: then
+    every token gets :func:`_heavy_token`'s reading, otherwise :func:`_leet_token`'s."""
     cache = _LEET_CACHE
+    heavy_cache = _HEAVY_CACHE
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
+    if len(heavy_cache) > _CACHE_LIMIT:
+        heavy_cache.clear()
     prot: tuple[list[int], list[int]] | None = None
     prot_done = False
-    chars: list[str] | None = None
     n = len(s)
     done = -1
+    found: list[tuple[int, int, str, str]] = []  # start, end, ordinary reading, heavy reading
+    changed = 0
     for h in _LEET_PRE.finditer(s):
         p = h.start()
         if p < done:
@@ -608,16 +675,27 @@ def _leet(s: str) -> str:
         v = cache.get(tok)
         if v is None:
             v = cache[tok] = _leet_token(tok)
-        if v == tok:
+        if (st > 0 and s[st - 1] in "#_") or s[done : done + 1] == "_":
+            hv = v  # hashtags and handle parts: the ordinary reading only
+        else:
+            hv = heavy_cache.get(tok) or ""
+            if not hv:
+                hv = heavy_cache[tok] = _heavy_token(tok)
+        if hv == tok:
             continue
         if not prot_done:
             prot, prot_done = _protected(s), True
         if _overlaps(prot, st, done):
             continue
-        if chars is None:
-            chars = list(s)
-        chars[st:done] = v
-    return s if chars is None else "".join(chars)
+        found.append((st, done, v, hv))
+        changed += 1
+    if not found:
+        return s
+    chars = list(s)
+    heavy = changed >= 2
+    for st, end, v, hv in found:
+        chars[st:end] = hv if heavy else v
+    return "".join(chars)
 
 
 _REPEAT_HINT = re.compile(r"([^\W\d_])\1\1")
