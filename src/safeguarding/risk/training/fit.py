@@ -24,11 +24,10 @@ from safeguarding.risk.model import RiskModel
 from safeguarding.signals.extract import MessageAnalyser
 
 MODEL_VERSION_PREFIX = "lr"
-# The alert threshold maximises F-beta on the training replay. Synthetic chats are cleaner
-# than real ones, so the F0.5-optimal point there sits too high for real chats. beta = 0.75
-# was chosen by comparing 5-fold cross-validation on the development set for beta 0.5, 0.75
-# and 1.0 (README, "How the model is trained").
-THRESHOLD_BETA = 0.75
+# The alert threshold maximises F0.5 on the training replay: F0.5 is the measure the field
+# reports (PAN 2012) and the product's first target, and it weighs a false alarm against a
+# child more than a late one.
+THRESHOLD_BETA = 0.5
 
 
 @dataclass
@@ -172,14 +171,18 @@ def fit_calibration(scored: list[tuple[Conversation, list[float]]]) -> tuple[flo
     return float(result.x[0]), float(result.x[1])
 
 
-def choose_threshold(scored: list[tuple[Conversation, list[float]]], beta: float = 0.5) -> float:
-    """The alert threshold that maximises F-beta of conversations, preferring earlier alerts.
+def choose_threshold(
+    scored: list[tuple[Conversation, list[float]]], beta: float = 0.5
+) -> float:
+    """The alert threshold that maximises F-beta of conversations.
 
-    Ties (same F) go to the lower threshold, which alerts earlier.
+    The training corpus often separates cleanly, so a whole range of thresholds ties; the
+    middle of that range keeps the widest margin on both sides, where either end would
+    overfit (the low end alerts on every borderline benign chat, the high end misses).
     """
     candidates = np.unique(np.round(np.concatenate([np.asarray(r) for _, r in scored if r]), 3))
-    best_t, best_f = 0.5, -1.0
-    for t in candidates[(candidates >= 0.2) & (candidates <= 0.98)]:
+    results: list[tuple[float, float]] = []
+    for t in candidates[(candidates >= 0.02) & (candidates <= 0.98)]:
         tp = fp = fn = 0
         for conv, risks in scored:
             alerted = max(risks, default=0.0) >= t
@@ -191,9 +194,12 @@ def choose_threshold(scored: list[tuple[Conversation, list[float]]], beta: float
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
         f = (1 + beta**2) * p * r / (beta**2 * p + r) if p + r else 0.0
-        if f > best_f + 1e-9:
-            best_t, best_f = float(t), f
-    return best_t
+        results.append((float(t), f))
+    if not results:
+        return 0.5
+    best = max(f for _, f in results)
+    tied = [t for t, f in results if f >= best - 1e-9]
+    return float(np.median(tied))
 
 
 def train_model(
