@@ -155,3 +155,30 @@ def test_roles_fall_back_on_ages_when_engine_names_nobody() -> None:
     verified = Participant("v", declared_age=16, verified_age=22)
     facts = PolicyInput.build(Assessment("c", 0, 0.1, AlertLevel.NONE, at_risk="v"), [verified])
     assert facts.at_risk_band.value == "adult"  # a verified age wins
+
+
+def test_may_fire_is_derived_from_the_policy() -> None:
+    from safeguarding.domain import AlertLevel
+    from safeguarding.policy.evaluator import may_fire
+    from safeguarding.policy.facts import AccountFacts
+    from safeguarding.policy.loader import parse_policy
+
+    text = """
+policy: t
+version: 1
+rules:
+  - id: at-alert
+    description: only at alert or above
+    when: {level_at_least: alert}
+    actions: [escalate_review]
+  - id: pattern
+    description: account patterns at any level
+    when: {account_signals_any: [repeated_openers]}
+    actions: [escalate_review]
+"""
+    policy = parse_policy(text, "t.yaml")
+    none = AccountFacts()
+    assert not may_fire(policy, AlertLevel.NONE, none)
+    assert not may_fire(policy, AlertLevel.WATCH, none)
+    assert may_fire(policy, AlertLevel.ALERT, none)
+    assert may_fire(policy, AlertLevel.NONE, AccountFacts(signals=frozenset({"repeated_openers"})))

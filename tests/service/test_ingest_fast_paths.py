@@ -127,3 +127,57 @@ def test_event_digest_is_unchanged() -> None:
 def test_json_columns_take_what_json_dumps_took() -> None:
     value = {"a": np.float64(0.5), "b": np.int64(3), 1: [1.5, None, "é"]}
     assert json.loads(json_dumps(value)) == {"a": 0.5, "b": 3, "1": [1.5, None, "é"]}
+
+
+def test_assessment_dict_with_evidence_memo_equals_without() -> None:
+    engine = fresh_engine()
+    engine.open_conversation("t:c1", [Participant("t:adult1"), Participant("t:kid1")])
+    memo: dict[int, Any] = {}
+    for i, (sender, text) in enumerate(LINES):
+        assessment = engine.process(
+            Message("t:c1", f"t:{sender}", text, datetime(2026, 1, 1, tzinfo=UTC), f"m{i}")
+        )
+        assert unscoped_assessment_dict(assessment, memo) == unscope_assessment(
+            assessment.to_dict()
+        )
+    assert memo  # evidence was seen and kept for the next batch
+
+
+def test_idempotency_without_lookup_falls_back_after_restart(tmp_path) -> None:
+    """A new process has no recent ids: a retried batch hits the unique key and is then
+    answered from storage, exactly as the first call answered it."""
+    url = sqlite_url(tmp_path)
+    events = [_message(i, s, t) for i, (s, t) in enumerate(LINES[:4])]
+    first = Harness(url, webhooks_enabled=False)
+    _, headers = first.tenant("p")
+    answer = first.post(headers, events).json()
+    assert answer["created"] == 4
+    assert first.post(headers, events).json()["duplicates"] == 4  # recent ids: lookup path
+    first.close()
+
+    second = Harness(url, webhooks_enabled=False)
+    _, headers2 = second.tenant("p")
+    retried = second.post(headers2, events)
+    assert retried.status_code == 200
+    body = retried.json()
+    assert body["created"] == 0 and body["duplicates"] == 4
+    assert [r["message_index"] for r in body["results"]] == [0, 1, 2, 3]
+    more = second.post(headers2, [_message(4, *LINES[4])]).json()
+    assert more["created"] == 1 and more["results"][0]["message_index"] == 4
+    changed = dict(events[0], text="something else")
+    assert second.post(headers2, [changed]).status_code == 409
+    second.close()
+
+
+def test_revoked_key_is_refused_at_once_despite_the_cache(tmp_path) -> None:
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
+    try:
+        _, headers = h.tenant("p")
+        assert h.client.get("/v1/alerts", headers=headers).status_code == 200
+        token = headers["Authorization"].split(" ", 1)[1]
+        key = h.repo.peek_cached_key(token)
+        assert key is not None  # the first request cached it
+        assert h.repo.revoke_api_key(key.id)
+        assert h.client.get("/v1/alerts", headers=headers).status_code == 401
+    finally:
+        h.close()

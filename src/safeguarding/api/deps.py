@@ -6,12 +6,13 @@ Routers in ``api/routes`` (including other teams') use :func:`get_services` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from safeguarding.service.metrics import ServiceMetrics
 from safeguarding.service.outbox import OutboxWorker
@@ -42,7 +43,9 @@ class Principal:
 bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer sg_...`")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # ``async``: FastAPI runs a plain ``def`` dependency in the thread pool, a thread hop
+    # per dependency per request.
     services: Services = request.app.state.services
     return services
 
@@ -51,17 +54,26 @@ def _unauthorized(detail: str) -> ProblemError:
     return ProblemError(401, "Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def require_scope(scope: str) -> Callable[..., Principal]:
+def require_scope(scope: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that authenticates the API key and checks it carries ``scope``."""
 
-    def dependency(
+    async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
         services: Annotated[Services, Depends(get_services)],
     ) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise _unauthorized("Send an API key as `Authorization: Bearer <key>`.")
-        key = services.repo.authenticate(credentials.credentials)
+        # Verified keys are kept for a few seconds (``Repository.authenticate_cached``): a
+        # hit is answered on the event loop, a miss reads the database in the thread pool.
+        # A stand-in repository without that cache is asked every time.
+        repo = services.repo
+        token = credentials.credentials
+        peek = getattr(repo, "peek_cached_key", None)
+        key = peek(token) if peek is not None else None
+        if key is None:
+            authenticate = getattr(repo, "authenticate_cached", None) or repo.authenticate
+            key = await run_in_threadpool(authenticate, token)
         if key is None:
             raise _unauthorized("The API key is unknown or revoked.")
         if scope not in key.scopes and "admin" not in key.scopes:

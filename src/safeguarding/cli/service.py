@@ -203,6 +203,9 @@ def loadtest(
     warmup: Annotated[
         float, typer.Option(help="Seconds of load before measuring (caches, first connections).")
     ] = 3.0,
+    no_pin: Annotated[
+        bool, typer.Option("--no-pin", help="Do not pin server and generator to separate CPUs.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Benchmark: the service in a second process on loopback, driven by an async generator."""
@@ -212,7 +215,17 @@ def loadtest(
         err.print("[red]rate, seconds, batch size and conversations must be positive.[/red]")
         raise typer.Exit(2)
     url = Settings.from_env(db_url=db).db_url
-    report = run_loadtest(url, rate, seconds, batch_size, conversations, kill_restart, Path("var"))
+    report = run_loadtest(
+        url,
+        rate,
+        seconds,
+        batch_size,
+        conversations,
+        kill_restart,
+        Path("var"),
+        warmup=warmup,
+        pin=False if no_pin else None,
+    )
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

@@ -5,6 +5,11 @@ a slow server shows up as latency rather than being hidden by a slower generator
 ``kill_restart`` the server is killed with SIGKILL half way, restarted, and the generator
 keeps retrying (ingest is idempotent); afterwards the database is checked: every
 acknowledged event is stored exactly once and every conversation's messages are contiguous.
+
+CPU pinning: on a machine with two or more CPUs the server process is pinned to one CPU and
+the generator to another (``os.sched_setaffinity``), so the two do not take each other's time
+slices and runs repeat. ``pin=False`` (environment ``SAFEGUARDING_LOADTEST_PIN=0``) leaves
+both to the scheduler.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ class LoadReport:
     max_ms: float = 0.0
     warmup_s: float = 0.0
     kill_restart: bool = False
+    pinned: bool = False
     restart_s: float | None = None
     verification: dict[str, Any] = field(default_factory=dict)
 
@@ -73,6 +79,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cpu_split() -> tuple[set[int] | None, set[int] | None]:
+    """(server CPUs, generator CPUs): the last allowed CPU for the server, the first for the
+    generator; (None, None) with fewer than two CPUs."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None, None
+    return {cpus[-1]}, {cpus[0]}
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -83,10 +98,13 @@ def percentile(values: list[float], q: float) -> float:
 class ServerProcess:
     """The service in its own process, so the generator never shares its CPU time slice."""
 
-    def __init__(self, db_url: str, port: int, log_path: Path) -> None:
+    def __init__(
+        self, db_url: str, port: int, log_path: Path, cpus: set[int] | None = None
+    ) -> None:
         self.db_url = db_url
         self.port = port
         self.log_path = log_path
+        self.cpus = cpus  # pin the server (and every thread it starts) to these CPUs
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -100,6 +118,8 @@ class ServerProcess:
         started = time.perf_counter()
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, env=env)
+            if self.cpus:  # before it imports anything: its threads inherit the mask
+                os.sched_setaffinity(self.proc.pid, self.cpus)
         deadline = started + timeout
         while time.perf_counter() < deadline:
             if self.proc.poll() is not None:
@@ -323,7 +343,13 @@ def run_loadtest(
     workdir: Path | None = None,
     seed: int = 7,
     warmup: float = 3.0,
+    pin: bool | None = None,
 ) -> LoadReport:
+    """``pin``: server on one CPU, generator on another (default: on, unless the environment
+    says ``SAFEGUARDING_LOADTEST_PIN=0``; ignored with fewer than two CPUs)."""
+    if pin is None:
+        pin = os.environ.get("SAFEGUARDING_LOADTEST_PIN", "1").lower() not in ("0", "false", "no")
+    server_cpus, generator_cpus = _cpu_split() if pin else (None, None)
     workdir = workdir or Path("var")
     workdir.mkdir(parents=True, exist_ok=True)
     repo = Repository.from_url(db_url)
@@ -331,15 +357,27 @@ def run_loadtest(
     run_id = "lt" + os.urandom(4).hex()
     tenant = repo.create_tenant(f"loadtest-{run_id}")
     _, token = repo.create_api_key(tenant.id, ["events:write", "read"])
-    server = ServerProcess(db_url, free_port(), workdir / f"loadtest-{run_id}.log")
-    report = LoadReport(
-        db_url, rate, seconds, batch_size, warmup_s=warmup, kill_restart=kill_restart
+    server = ServerProcess(
+        db_url, free_port(), workdir / f"loadtest-{run_id}.log", cpus=server_cpus
     )
+    report = LoadReport(
+        db_url,
+        rate,
+        seconds,
+        batch_size,
+        warmup_s=warmup,
+        kill_restart=kill_restart,
+        pinned=server_cpus is not None,
+    )
+    previous = os.sched_getaffinity(0)
     server.start()
     gen = _Generator(server.base_url, token, run_id, conversations, seed)
     try:
+        if generator_cpus:
+            os.sched_setaffinity(0, generator_cpus)
         asyncio.run(_drive(gen, server, rate, seconds, batch_size, kill_restart, report, warmup))
     finally:
+        os.sched_setaffinity(0, previous)
         server.stop()
     report.messages_sent = gen.sent
     report.messages_acknowledged = len(gen.acked)

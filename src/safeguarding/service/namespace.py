@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from safeguarding.domain import Assessment
+    from safeguarding.domain import Assessment, Signal
 
 SEP = ":"
 
@@ -37,9 +37,29 @@ def unscope_assessment(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def unscoped_assessment_dict(a: Assessment) -> dict[str, Any]:
+def unscoped_assessment_dict(
+    a: Assessment, memo: dict[int, tuple[Signal, dict[str, Any]]] | None = None
+) -> dict[str, Any]:
     """``unscope_assessment(a.to_dict())`` in one pass (the ingest path builds one for every
-    touched conversation of every batch); ``tests/service`` checks that the two agree."""
+    touched conversation of every batch); ``tests/service`` checks that the two agree.
+
+    ``memo`` (one per conversation, kept by the caller): the engine keeps a conversation's
+    evidence signals as the same immutable objects from one assessment to the next, so the
+    dict of a signal seen last time is reused (by identity) instead of rebuilt. The dicts
+    are shared between successive answers and must not be modified.
+    """
+    if memo is None:
+        evidence = [_signal_dict(s) for s in a.evidence]
+    else:
+        seen: dict[int, tuple[Signal, dict[str, Any]]] = {}
+        evidence = []
+        for s in a.evidence:
+            hit = memo.get(id(s))
+            d = hit[1] if hit is not None and hit[0] is s else _signal_dict(s)
+            seen[id(s)] = (s, d)
+            evidence.append(d)
+        memo.clear()
+        memo.update(seen)
     return {
         "conversation_id": unscoped(a.conversation_id),
         "message_index": a.message_index,
@@ -50,16 +70,17 @@ def unscoped_assessment_dict(a: Assessment) -> dict[str, Any]:
         "first_alert_index": a.first_alert_index,
         "tactics": a.tactics,
         "reasons": a.reasons,
-        "evidence": [
-            {
-                "kind": s.kind,
-                "message_index": s.message_index,
-                "sender": unscoped(s.sender),
-                "score": round(s.score, 3),
-                "span": list(s.span) if s.span else None,
-                "excerpt": s.excerpt,
-                "source": s.source,
-            }
-            for s in a.evidence
-        ],
+        "evidence": evidence,
+    }
+
+
+def _signal_dict(s: Signal) -> dict[str, Any]:
+    return {
+        "kind": s.kind,
+        "message_index": s.message_index,
+        "sender": unscoped(s.sender),
+        "score": round(s.score, 3),
+        "span": list(s.span) if s.span else None,
+        "excerpt": s.excerpt,
+        "source": s.source,
     }

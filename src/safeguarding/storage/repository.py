@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -348,23 +349,40 @@ class Repository:
         if parsed is None:
             return None
         key_id, secret = parsed
-        digest = hashlib.sha256(token.encode()).hexdigest()
-        now = time.monotonic()
-        hit = self._key_cache.get(digest)
-        if hit is not None and hit[0] > now:
-            return hit[1]
         with self.engine.connect() as conn:
             row = conn.execute(_SELECT_API_KEY, {"key_id": key_id}).first()
         if row is None or row.revoked_at is not None:
-            self._key_cache.pop(digest, None)
             return None
         if not hmac.compare_digest(row.secret_hash, _hash_secret(secret)):
             return None
-        record = ApiKeyRecord(row.id, row.tenant_id, tuple(row.scopes.split()), row.created_at)
+        return ApiKeyRecord(row.id, row.tenant_id, tuple(row.scopes.split()), row.created_at)
+
+    def authenticate_cached(self, token: str) -> ApiKeyRecord | None:
+        """:meth:`authenticate`, with a verified key kept in memory for ``cache_ttl_s``
+        (keyed by a hash of the whole token; unknown or wrong tokens are never kept). For
+        the API's request path: a key revoked by another process (the CLI) is refused
+        within ``cache_ttl_s``, one revoked through this object at once."""
+        hit = self.peek_cached_key(token)
+        if hit is not None:
+            return hit
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        now = time.monotonic()
+        record = self.authenticate(token)
+        if record is None:
+            self._key_cache.pop(digest, None)
+            return None
         if len(self._key_cache) >= _CACHE_MAX:
             self._key_cache.clear()
-        self._key_cache[digest] = (now + self.cache_ttl_s, record)  # only verified keys
+        self._key_cache[digest] = (now + self.cache_ttl_s, record)
         return record
+
+    def peek_cached_key(self, token: str) -> ApiKeyRecord | None:
+        """The key of ``token`` if :meth:`authenticate_cached` verified it less than
+        ``cache_ttl_s`` ago; None otherwise. Memory only, never the database."""
+        hit = self._key_cache.get(hashlib.sha256(token.encode()).hexdigest())
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        return None
 
     def cached_tenant(self, tenant_id: str) -> TenantRecord | None:
         """:meth:`get_tenant`, from memory when read less than ``cache_ttl_s`` ago."""

@@ -27,6 +27,6 @@ async def post_events(
     assessments of conversations that changed.
     """
     result = await services.pipeline.ingest_async(principal.tenant_id, list(batch.events))
-    if result.created:
+    if result.queued:  # the worker also polls; wake it only when there is work
         services.outbox.wake()
     return FastJSONResponse(result.to_dict())
