@@ -171,9 +171,7 @@ def fit_calibration(scored: list[tuple[Conversation, list[float]]]) -> tuple[flo
     return float(result.x[0]), float(result.x[1])
 
 
-def choose_threshold(
-    scored: list[tuple[Conversation, list[float]]], beta: float = 0.5
-) -> float:
+def choose_threshold(scored: list[tuple[Conversation, list[float]]], beta: float = 0.5) -> float:
     """The alert threshold that maximises F-beta of conversations.
 
     The training corpus often separates cleanly, so a whole range of thresholds ties; the
