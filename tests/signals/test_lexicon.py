@@ -103,3 +103,9 @@ def test_patterns_re2_cannot_run_at_all_use_the_slow_path() -> None:
 
 def test_without_lookaround_keeps_everything_else() -> None:
     assert without_lookaround(r"\bmeet(?! the (team|coach))\b(?<=t)x\(y\)") == r"\bmeet\bx\(y\)"
+
+
+def test_packaged_lexicon_loads_every_language_onto_the_fast_path(lexicon: TacticLexicon) -> None:
+    assert set(lexicon.languages) == {"en", "es", "fr", "de", "pt", "it", "nl"}
+    assert lexicon.pattern_count > 1000
+    assert lexicon.slow_patterns == 0

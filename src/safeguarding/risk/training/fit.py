@@ -9,7 +9,7 @@ punished for alerting a little early. Each conversation weighs the same whatever
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -116,16 +116,6 @@ def fit_weights(rows: Rows, c: float = 1.0) -> tuple[np.ndarray, float]:
     start = np.zeros(len(FEATURES) + 1)
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     return result.x[:-1].astype(np.float64), float(result.x[-1])
-
-
-def conversation_alerts(
-    engine: Engine, conversations: Iterable[Conversation]
-) -> list[tuple[Conversation, int | None, float]]:
-    """(conversation, first alert index, max risk) for each conversation, streaming."""
-    out = []
-    for result in engine.scan(conversations):
-        out.append((result.conversation, result.alert_at, max(result.risks, default=0.0)))
-    return out
 
 
 def _logit(p: float) -> float:
