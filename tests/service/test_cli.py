@@ -56,5 +56,6 @@ def test_purge_reports_and_removes_old_text(tmp_path) -> None:
     assert [m["text"] for m in repo.messages(tenant, "c1")] == ["hi", "hi", "hi"]
     done = runner.invoke(app, ["purge", "--older-than", "150", "--db", db])
     assert "purged the text of 1 messages" in done.output
+    assert "scrubbed stored excerpts from 0 conversations" in done.output
     assert [m["text"] for m in repo.messages(tenant, "c1")] == [None, "hi", "hi"]
     repo.close()

@@ -185,6 +185,10 @@ def purge(
         f"(before {report.cutoff.isoformat(timespec='seconds')}); "
         f"kept {report.messages_kept_as_evidence} held as evidence."
     )
+    out.print(
+        f"{'would scrub' if dry_run else 'scrubbed'} stored excerpts from "
+        f"{report.conversations_scrubbed} conversations."
+    )
     for tenant_id, n in sorted(report.by_tenant.items()):
         out.print(f"  {tenant_id}: {n}")
 

@@ -6,6 +6,7 @@ id before they reach it and stripped from what comes back. Tenant ids never cont
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,7 +39,10 @@ def unscope_assessment(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def unscoped_assessment_dict(
-    a: Assessment, memo: dict[int, tuple[Signal, dict[str, Any]]] | None = None
+    a: Assessment,
+    memo: dict[int, tuple[Signal, dict[str, Any]]] | None = None,
+    *,
+    excerpts: bool = True,
 ) -> dict[str, Any]:
     """``unscope_assessment(a.to_dict())`` in one pass (the ingest path builds one for every
     touched conversation of every batch); ``tests/service`` checks that the two agree.
@@ -47,15 +51,18 @@ def unscoped_assessment_dict(
     evidence signals as the same immutable objects from one assessment to the next, so the
     dict of a signal seen last time is reused (by identity) instead of rebuilt. The dicts
     are shared between successive answers and must not be modified.
+
+    ``excerpts=False``: the stored form (see :func:`strip_excerpts`); a memo must always be
+    used with the same form.
     """
     if memo is None:
-        evidence = [_signal_dict(s) for s in a.evidence]
+        evidence = [_signal_dict(s, excerpts) for s in a.evidence]
     else:
         seen: dict[int, tuple[Signal, dict[str, Any]]] = {}
         evidence = []
         for s in a.evidence:
             hit = memo.get(id(s))
-            d = hit[1] if hit is not None and hit[0] is s else _signal_dict(s)
+            d = hit[1] if hit is not None and hit[0] is s else _signal_dict(s, excerpts)
             seen[id(s)] = (s, d)
             evidence.append(d)
         memo.clear()
@@ -74,8 +81,8 @@ def unscoped_assessment_dict(
     }
 
 
-def _signal_dict(s: Signal) -> dict[str, Any]:
-    return {
+def _signal_dict(s: Signal, excerpts: bool = True) -> dict[str, Any]:
+    d = {
         "kind": s.kind,
         "message_index": s.message_index,
         "sender": unscoped(s.sender),
@@ -84,3 +91,70 @@ def _signal_dict(s: Signal) -> dict[str, Any]:
         "excerpt": s.excerpt,
         "source": s.source,
     }
+    if not excerpts and s.excerpt is not None:
+        del d["excerpt"]
+    return d
+
+
+# --- retention: message text lives only in the messages table -----------------------------
+#
+# Stored evidence (the assessment and engine state JSON of a conversation) carries no
+# excerpt: an evidence entry whose excerpt quoted the message has no ``excerpt`` key, one
+# that never had an excerpt keeps ``"excerpt": None``. Answers fill the excerpt back from
+# the stored message text, so once the retention purge removes the text it is gone.
+
+
+def strip_excerpts(evidence: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """Evidence entries without the quoted text (``None`` excerpts are kept as such)."""
+    if evidence is None:
+        return None
+    return [
+        {k: v for k, v in e.items() if k != "excerpt"} if e.get("excerpt") is not None else e
+        for e in evidence
+    ]
+
+
+def strip_state_excerpts(state: dict[str, Any]) -> dict[str, Any]:
+    """An engine state (``export_state``) as stored: its evidence without excerpts."""
+    evidence = state.get("evidence")
+    if not evidence:
+        return state
+    return {**state, "evidence": strip_excerpts(evidence)}
+
+
+def excerpt_of(text: str | None, span: list[int] | None) -> str | None:
+    """The excerpt the engine takes of a message: the span, else the first 120 characters."""
+    if text is None:
+        return None
+    if not span:
+        return text[:120]
+    start, end = span
+    return text[max(0, start) : min(len(text), end)][:200]
+
+
+def quoted_indices(assessment: dict[str, Any] | None) -> set[int]:
+    """Message indices whose text the assessment's evidence quotes."""
+    if not assessment:
+        return set()
+    return {
+        int(e["message_index"])
+        for e in assessment.get("evidence") or []
+        if "excerpt" not in e or e["excerpt"] is not None
+    }
+
+
+def with_excerpts(
+    assessment: dict[str, Any] | None, texts: Mapping[int, str | None]
+) -> dict[str, Any] | None:
+    """A stored assessment (or engine state) with each excerpt filled from the message
+    text (by message index; a purged or unknown message gives ``None``)."""
+    if assessment is None:
+        return None
+    evidence = []
+    for e in assessment.get("evidence") or []:
+        if "excerpt" in e and e["excerpt"] is None:
+            evidence.append(e)
+        else:
+            text = texts.get(int(e["message_index"]))
+            evidence.append({**e, "excerpt": excerpt_of(text, e.get("span"))})
+    return {**assessment, "evidence": evidence}

@@ -34,7 +34,14 @@ from safeguarding.service.events import (
     event_digest,
 )
 from safeguarding.service.metrics import ServiceMetrics
-from safeguarding.service.namespace import scoped, unscoped, unscoped_assessment_dict
+from safeguarding.service.namespace import (
+    quoted_indices,
+    scoped,
+    strip_state_excerpts,
+    unscoped,
+    unscoped_assessment_dict,
+    with_excerpts,
+)
 from safeguarding.service.problems import ProblemError
 from safeguarding.service.settings import Settings
 from safeguarding.storage.records import (
@@ -253,7 +260,7 @@ class IngestPipeline:
             loaded = _Loaded(True, 0, 0, 0, 0.0, None)
         else:
             if record.engine_state is not None:
-                self.engine.restore_state(record.engine_state)
+                self.engine.restore_state(self._with_excerpts(tenant, cid, record.engine_state))
             members = self._members(tenant, cid)
             # Facts may have changed since the state was saved: apply the current ones.
             for account in self.repo.get_accounts(tenant, members).values():
@@ -273,6 +280,16 @@ class IngestPipeline:
         self._loaded[key] = loaded
         self._evict_over_capacity()
         return loaded
+
+    def _with_excerpts(self, tenant: str, cid: str, state: dict[str, Any]) -> dict[str, Any]:
+        """A stored engine state with its evidence excerpts read back from the messages
+        (one query), so the engine holds what it held before the restart; a purged message
+        gives ``None``, which then stays ``None``."""
+        wanted = quoted_indices(state)
+        if not wanted:
+            return state
+        texts = self.repo.message_texts(tenant, {cid: wanted})[cid]
+        return with_excerpts(state, texts) or state
 
     def _members(self, tenant: str, cid: str) -> set[str]:
         return self.repo.conversation_members(tenant, cid)
@@ -423,7 +440,7 @@ class IngestPipeline:
             self._recent[f"{tenant}\0{ev.id}"] = None
         while len(self._recent) > _RECENT_IDS:
             self._recent.popitem(last=False)
-        changed = self._changed_assessments(tenant, touched, events, stored)
+        changed = self._changed_assessments(tenant, touched, events, stored, batch)
         if self.metrics is not None:
             self.metrics.count_events(events, stored)
             for alert in batch.alerts:
@@ -442,7 +459,10 @@ class IngestPipeline:
         touched: dict[str, dict[str, Any] | None],
         events: list[AnyEvent],
         stored: dict[str, Any],
+        batch: WriteBatch,
     ) -> list[dict[str, Any]]:
+        """The changed (or replayed) assessments, their excerpts filled from the stored
+        message text: this batch's from memory, older ones in one query."""
         out: list[dict[str, Any]] = []
         for cid, before in touched.items():
             after = self._loaded[(tenant, cid)].assessment
@@ -460,7 +480,24 @@ class IngestPipeline:
             record = self.repo.get_conversation(tenant, cid)
             if record is not None and record.assessment is not None:
                 out.append(record.assessment)
-        return out
+        texts: dict[str, dict[int, str | None]] = {}
+        for m in batch.messages:
+            texts.setdefault(m.conversation_id, {})[m.idx] = m.text
+        missing: dict[str, set[int]] = {}
+        for a in out:
+            cid = a["conversation_id"]
+            known = texts.get(cid, {})
+            need = {i for i in quoted_indices(a) if i not in known}
+            if need:
+                missing.setdefault(cid, set()).update(need)
+        if missing:
+            for cid, found in self.repo.message_texts(tenant, missing).items():
+                texts.setdefault(cid, {}).update(found)
+        return [
+            filled
+            for a in out
+            if (filled := with_excerpts(a, texts.get(a["conversation_id"], {}))) is not None
+        ]
 
     def _process(
         self, tenant: str, fresh: list[tuple[AnyEvent, str]], now: datetime, webhooks: bool
@@ -498,7 +535,10 @@ class IngestPipeline:
             for cid in touched:
                 state = self._loaded[(tenant, cid)]
                 if state.latest is not None:
-                    state.assessment = unscoped_assessment_dict(state.latest, state.evidence_memo)
+                    # Stored form, without excerpts (answers fill them from the messages).
+                    state.assessment = unscoped_assessment_dict(
+                        state.latest, state.evidence_memo, excerpts=False
+                    )
                     state.latest = None
                 batch.conversations.append(self._conversation_update(tenant, cid))
             self.actions.finish()
@@ -733,7 +773,7 @@ class IngestPipeline:
             offender=assessment.get("offender"),
             at_risk=assessment.get("at_risk"),
             assessment=state.assessment,
-            engine_state=self.engine.export_state(scoped(tenant, cid)),
+            engine_state=strip_state_excerpts(self.engine.export_state(scoped(tenant, cid))),
             evidence_hold=state.evidence_hold
             or state.alerted_level >= self.settings.evidence_hold_level,
             members=state.members - state.saved_members,  # only new rows to insert

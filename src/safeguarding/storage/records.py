@@ -196,3 +196,6 @@ class PurgeReport:
     messages_purged: int
     messages_kept_as_evidence: int
     by_tenant: dict[str, int]
+    # Conversations whose stored assessment / engine state still quoted text (excerpts
+    # written before storage left them out) and were scrubbed (or would be, on a dry run).
+    conversations_scrubbed: int = 0

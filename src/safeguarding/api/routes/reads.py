@@ -11,6 +11,7 @@ from safeguarding.api.deps import ReadPrincipal, ServicesDep
 from safeguarding.api.problems import PROBLEM_SCHEMA
 from safeguarding.api.schemas import AccountOut, AlertPage, ConversationOut, Level, ReportOut
 from safeguarding.domain import AlertLevel
+from safeguarding.service.namespace import quoted_indices, with_excerpts
 from safeguarding.service.problems import ProblemError
 
 router = APIRouter(tags=["read"])
@@ -35,12 +36,15 @@ def conversation_assessment(
         raise ProblemError(
             404, "Unknown conversation", f"No conversation {conversation_id!r} for this tenant."
         )
+    # Stored evidence quotes no text: excerpts come from the messages (None once purged).
+    wanted = {conversation_id: quoted_indices(record.assessment)}
+    texts = services.repo.message_texts(principal.tenant_id, wanted)[conversation_id]
     return {
         "conversation_id": record.id,
         "message_count": record.message_count,
         "updated_at": record.updated_at,
         "evidence_hold": record.evidence_hold,
-        "assessment": record.assessment,
+        "assessment": with_excerpts(record.assessment, texts),
     }
 
 
