@@ -87,6 +87,19 @@ GROOMING = [
     ("adult1", "send me a pic so i know its u"),
     ("adult1", "we could meet at the park saturday, dont tell anyone"),
 ]
+# A short pair chat, indicator level only: secrecy, platform move, image request, risk check.
+GROOMING_LIKE = [
+    ("adult1", "hey ur really good at this game"),
+    ("kid1", "thanks lol"),
+    ("adult1", "how old r u"),
+    ("kid1", "12"),
+    ("adult1", "ur really mature for 12"),
+    ("adult1", "dont tell ur parents we talk ok"),
+    ("adult1", "add me on snap its easier"),
+    ("kid1", "ok"),
+    ("adult1", "send me a pic so i know its u"),
+    ("adult1", "r u home alone rn"),
+]
 BENIGN = [
     ("kid2", "did u finish the maths homework"),
     ("kid3", "yeah question 4 was hard"),

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from service_helpers import BENIGN, Harness, account_events, conversation_events, sqlite_url
+from service_helpers import (
+    BENIGN,
+    GROOMING_LIKE,
+    Harness,
+    account_events,
+    conversation_events,
+    sqlite_url,
+)
 
 from safeguarding.actions.evidence import verify_snapshot
 from safeguarding.policy.loader import default_policy_text
@@ -13,20 +20,6 @@ from safeguarding.policy.registry import ACTIONS_AGAINST_ACCOUNT
 
 HOOK = {"webhook_url": "http://127.0.0.1:9/hook", "webhook_secret": "whsec_test"}
 AGAINST_ACCOUNT = {a.value for a in ACTIONS_AGAINST_ACCOUNT}
-
-# Indicator level only: secrecy, platform move, image request, risk assessment.
-GROOMING_LIKE = [
-    ("adult1", "hey ur really good at this game"),
-    ("kid1", "thanks lol"),
-    ("adult1", "how old r u"),
-    ("kid1", "12"),
-    ("adult1", "ur really mature for 12"),
-    ("adult1", "dont tell ur parents we talk ok"),
-    ("adult1", "add me on snap its easier"),
-    ("kid1", "ok"),
-    ("adult1", "send me a pic so i know its u"),
-    ("adult1", "r u home alone rn"),
-]
 
 
 def _actions(h: Harness, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:

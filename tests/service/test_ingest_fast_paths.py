@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
-from service_helpers import Harness, account_events, fresh_engine, sqlite_url
+from service_helpers import GROOMING_LIKE, Harness, account_events, fresh_engine, sqlite_url
 
 from safeguarding.domain import Message, Participant
 from safeguarding.service.actions import LazyMessages
@@ -16,18 +16,6 @@ from safeguarding.service.events import EventBatch, event_digest
 from safeguarding.service.namespace import unscope_assessment, unscoped_assessment_dict
 from safeguarding.storage.db import json_dumps
 
-LINES = [
-    ("adult1", "hey ur really good at this game"),
-    ("kid1", "thanks lol"),
-    ("adult1", "how old r u"),
-    ("kid1", "12"),
-    ("adult1", "ur really mature for 12"),
-    ("adult1", "dont tell ur parents we talk ok"),
-    ("adult1", "add me on snap its easier"),
-    ("kid1", "ok"),
-    ("adult1", "send me a pic so i know its u"),
-    ("adult1", "r u home alone rn"),
-]
 PLUS_TWO = timezone(timedelta(hours=2))
 
 
@@ -67,7 +55,7 @@ def test_evidence_history_cache_equals_storage(tmp_path) -> None:
         tenant, headers = h.tenant("p")
         assert h.post(headers, account_events("p")).status_code == 200
         pipe = h.app.state.services.pipeline
-        for i, (sender, text) in enumerate(LINES):
+        for i, (sender, text) in enumerate(GROOMING_LIKE):
             assert h.post(headers, [_message(i, sender, text)]).status_code == 200
             state = pipe._loaded[(tenant, "c1")]
             if i == 1:  # read once from storage, then extended after every commit
@@ -80,7 +68,7 @@ def test_evidence_history_cache_equals_storage(tmp_path) -> None:
                     m.ts.isoformat() for m in stored if m.ts
                 ]
             assert not state.pending
-        assert len(state.history or []) == len(LINES)
+        assert len(state.history or []) == len(GROOMING_LIKE)
     finally:
         h.close()
 
@@ -104,7 +92,7 @@ def test_assessment_dict_equals_unscoped_to_dict() -> None:
     engine = fresh_engine()
     engine.open_conversation("t:c1", [Participant("t:adult1"), Participant("t:kid1")])
     assessment = None
-    for i, (sender, text) in enumerate(LINES):
+    for i, (sender, text) in enumerate(GROOMING_LIKE):
         assessment = engine.process(
             Message("t:c1", f"t:{sender}", text, datetime(2026, 1, 1, tzinfo=UTC), f"m{i}")
         )
@@ -133,7 +121,7 @@ def test_assessment_dict_with_evidence_memo_equals_without() -> None:
     engine = fresh_engine()
     engine.open_conversation("t:c1", [Participant("t:adult1"), Participant("t:kid1")])
     memo: dict[int, Any] = {}
-    for i, (sender, text) in enumerate(LINES):
+    for i, (sender, text) in enumerate(GROOMING_LIKE):
         assessment = engine.process(
             Message("t:c1", f"t:{sender}", text, datetime(2026, 1, 1, tzinfo=UTC), f"m{i}")
         )
@@ -147,7 +135,7 @@ def test_idempotency_without_lookup_falls_back_after_restart(tmp_path) -> None:
     """A new process has no recent ids: a retried batch hits the unique key and is then
     answered from storage, exactly as the first call answered it."""
     url = sqlite_url(tmp_path)
-    events = [_message(i, s, t) for i, (s, t) in enumerate(LINES[:4])]
+    events = [_message(i, s, t) for i, (s, t) in enumerate(GROOMING_LIKE[:4])]
     first = Harness(url, webhooks_enabled=False)
     _, headers = first.tenant("p")
     answer = first.post(headers, events).json()
@@ -162,7 +150,7 @@ def test_idempotency_without_lookup_falls_back_after_restart(tmp_path) -> None:
     body = retried.json()
     assert body["created"] == 0 and body["duplicates"] == 4
     assert [r["message_index"] for r in body["results"]] == [0, 1, 2, 3]
-    more = second.post(headers2, [_message(4, *LINES[4])]).json()
+    more = second.post(headers2, [_message(4, *GROOMING_LIKE[4])]).json()
     assert more["created"] == 1 and more["results"][0]["message_index"] == 4
     changed = dict(events[0], text="something else")
     assert second.post(headers2, [changed]).status_code == 409
