@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
-from safeguarding.actions import load_helplines, safety_prompt
-from safeguarding.policy import AgeBand
+import pytest
+
+from safeguarding.actions import ActionDispatcher, InMemorySink, load_helplines, safety_prompt
+from safeguarding.actions.helplines import helplines_for
+from safeguarding.domain import AlertLevel, Assessment, Participant
+from safeguarding.policy import AgeBand, Policy, PolicyError, PolicyInput, evaluate, parse_policy
 
 
 def contacts(prompt: dict[str, object]) -> set[str]:
@@ -60,3 +65,118 @@ def test_platform_can_configure_its_own_directory(tmp_path: Path) -> None:
     directory = load_helplines(path)
     prompt = safety_prompt("en-IE", AgeBand.TEEN, directory)
     assert prompt["text"] == "Stay safe online." and "1800 66 66 66" in contacts(prompt)
+
+
+# --- extending and overriding from the policy file ---------------------------------------------
+
+POLICY_HEAD = "policy: test\nversion: 1\n"
+POLICY_RULES = (
+    "rules:\n  - id: review-alerts\n    description: every alert goes to a human\n"
+    "    when: {level_at_least: alert}\n    actions: [escalate_review, safety_prompt]\n"
+)
+
+
+def policy_with(helplines: str) -> Policy:
+    return parse_policy(POLICY_HEAD + textwrap.dedent(helplines) + POLICY_RULES, source="p.yaml")
+
+
+def test_policy_adds_a_locale_and_overrides_another() -> None:
+    policy = policy_with("""\
+        helplines:
+          locales:
+            en-IE:
+              country: Ireland
+              services:
+                - {id: ispcc, name: Childline Ireland, contact: "1800 66 66 66"}
+                - {id: hotline, name: Hotline.ie, url: "https://hotline.ie"}
+              wording: {teen: Talk to someone you trust; you can block and report them.}
+            en-GB:
+              wording: {child: Stop chatting if something feels wrong and tell a grown-up.}
+        """)
+    directory = helplines_for(policy)
+    ie = safety_prompt("en-IE", AgeBand.TEEN, directory)
+    assert ie["services_locale"] == "en-IE" and "1800 66 66 66" in contacts(ie)
+    assert ie["text"].startswith("Talk to someone you trust")
+    assert safety_prompt("en-IE", AgeBand.CHILD, directory)["wording_locale"] != "en-IE"
+    gb = safety_prompt("en-GB", AgeBand.CHILD, directory)
+    assert gb["text"].startswith("Stop chatting")
+    assert {"0800 1111", "999", "ceop"} <= contacts(gb)  # services kept when only wording given
+    assert (
+        safety_prompt("en-GB", AgeBand.TEEN, directory)["text"]
+        == safety_prompt("en-GB", AgeBand.TEEN)["text"]
+    )
+    # the bundled directory itself is untouched
+    assert "1800 66 66 66" not in contacts(safety_prompt("en-IE", AgeBand.TEEN))
+
+
+def test_policy_can_replace_a_locales_services() -> None:
+    policy = policy_with("""\
+        helplines:
+          locales:
+            en-US:
+              services:
+                - {id: local, name: Our state's youth line, contact: "1-800-000-0000"}
+        """)
+    got = contacts(safety_prompt("en-US", AgeBand.TEEN, helplines_for(policy)))
+    assert got == {"local", "1-800-000-0000"}
+
+
+def test_new_locale_without_services_keeps_the_fallback_signposting() -> None:
+    policy = policy_with("""\
+        helplines:
+          locales:
+            en-NZ:
+              wording: {child: It is OK to stop chatting. Tell a grown-up you trust.}
+        """)
+    directory = helplines_for(policy)
+    nz = safety_prompt("en-NZ", AgeBand.CHILD, directory)
+    assert nz["text"].startswith("It is OK") and nz["helplines"]
+    assert nz["helplines"] == safety_prompt("en-NZ", AgeBand.CHILD)["helplines"]
+
+
+def test_no_helplines_section_means_the_bundled_directory() -> None:
+    policy = policy_with("")
+    assert policy.helplines is None
+    assert helplines_for(policy).entries == load_helplines().entries
+
+
+def test_bad_helplines_are_refused_with_their_lines() -> None:
+    with pytest.raises(PolicyError) as info:
+        policy_with("""\
+            helplines:
+              locales:
+                en_IE:
+                  services: [{id: x, name: Childline Ireland}]
+                fr-BE:
+                  services: []
+                  wording: {kid: Bonjour, parle a un adulte.}
+                de-AT:
+                  services: [{id: rat, name: Rat auf Draht, contact: "147", phone: "147"}]
+            """)
+    by_where = {i.where: i for i in info.value.issues}
+    assert "language tag" in by_where["helplines.locales.en_IE.[key]"].message
+    assert by_where["helplines.locales.en_IE.[key]"].line == 5
+    assert "contact (number) or a url" in by_where["helplines.locales.en_IE.services.0"].message
+    assert by_where["helplines.locales.fr-BE.services"].line == 8
+    assert by_where["helplines.locales.fr-BE.wording.kid.[key]"].line == 9
+    assert "unknown field 'phone'" in by_where["helplines.locales.de-AT.services.0.phone"].message
+
+
+def test_dispatcher_with_the_policys_directory_signposts_the_override() -> None:
+    policy = policy_with("""\
+        helplines:
+          locales:
+            en-IE:
+              services: [{id: ispcc, name: Childline Ireland, contact: "1800 66 66 66"}]
+        """)
+    sink = InMemorySink()
+    dispatcher = ActionDispatcher(sink, settings=policy.settings, helplines=helplines_for(policy))
+    child = Participant("kid", declared_age=12)
+    other = Participant("adult", declared_age=35)
+    assessment = Assessment(
+        "c1", 3, 0.8, AlertLevel.ALERT, offender="adult", at_risk="kid", first_alert_index=3
+    )
+    facts = PolicyInput.build(assessment, [other, child], latest_sender="adult", locale="en-IE")
+    dispatcher.dispatch(evaluate(policy, facts), facts)
+    (prompt,) = [e for e in sink.events if e["action"] == "safety_prompt"]
+    assert "1800 66 66 66" in contacts(prompt["payload"])

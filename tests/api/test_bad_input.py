@@ -57,6 +57,33 @@ CASES = {
         {"events": [{"type": "account", "id": "a1", "account_id": "u", "declared_age": -3}]},
         422,
     ),
+    "guardian is the account itself": (
+        {"events": [GOOD, {"type": "account", "id": "a1", "account_id": "u", "guardian_id": "u"}]},
+        422,
+    ),
+    "guardian linked and unlinked at once": (
+        {
+            "events": [
+                GOOD,
+                {
+                    "type": "account",
+                    "id": "a1",
+                    "account_id": "u",
+                    "guardian_id": "g",
+                    "unlink_guardian": True,
+                },
+            ]
+        },
+        422,
+    ),
+    "empty guardian id": (
+        {"events": [{"type": "account", "id": "a1", "account_id": "u", "guardian_id": ""}]},
+        422,
+    ),
+    "unlink not a boolean": (
+        {"events": [{"type": "account", "id": "a1", "account_id": "u", "unlink_guardian": "yes"}]},
+        422,
+    ),
 }
 
 

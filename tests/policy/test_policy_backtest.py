@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from stub_engines import CueEngine, cue_conversation
 from typer.testing import CliRunner
 
 from safeguarding.domain import (
     AlertLevel,
     Assessment,
     Conversation,
-    Message,
     Participant,
-    TacticLabel,
+    Signal,
 )
 from safeguarding.policy import backtest as backtest_module
 from safeguarding.policy import load_default_policy
@@ -29,66 +28,46 @@ CUES = {
 }
 
 
-class KeywordEngine:
-    """A stand-in engine: tactics from keywords, level from how many distinct tactics."""
+class KeywordEngine(CueEngine):
+    """Level from how many distinct tactics were seen; a meeting is urgent."""
 
     def __init__(self) -> None:
-        self.tactics: dict[str, dict[str, list[int]]] = {}
-        self.count: dict[str, int] = {}
+        super().__init__(CUES)
         self.first_alert: dict[str, int | None] = {}
 
-    def open_conversation(
-        self,
-        conversation_id: str,
-        participants: Iterable[Participant] = (),
-        platform: str | None = None,
-        locale: str | None = None,
-    ) -> None:
-        self.tactics[conversation_id] = {}
-        self.count[conversation_id] = 0
-        self.first_alert[conversation_id] = None
-
-    def process(self, message: Message) -> Assessment:
-        cid = message.conversation_id
-        i = self.count[cid]
-        self.count[cid] += 1
-        seen = self.tactics[cid]
-        for cue, tactic in CUES.items():
-            if cue in message.text:
-                seen.setdefault(tactic, []).append(i)
+    def assess(
+        self, cid: str, index: int, seen: dict[str, list[int]], evidence: list[Signal]
+    ) -> Assessment:
         n = len(seen)
         level = AlertLevel(min(n, 2)) if "meeting" not in seen else AlertLevel.URGENT
-        if level >= AlertLevel.ALERT and self.first_alert[cid] is None:
-            self.first_alert[cid] = i
+        first = self.first_alert.get(cid)
+        if level >= AlertLevel.ALERT and first is None:
+            first = self.first_alert[cid] = index
         return Assessment(
             cid,
-            i,
+            index,
             min(1.0, 0.3 * n),
             level,
             offender="a" if n else None,
             at_risk="b" if n else None,
             tactics={k: list(v) for k, v in seen.items()},
-            first_alert_index=self.first_alert[cid],
+            first_alert_index=first,
         )
 
     def forget(self, conversation_id: str) -> None:
-        self.tactics.pop(conversation_id, None)
+        super().forget(conversation_id)
+        self.first_alert.pop(conversation_id, None)
 
 
 def conv(cid: str, texts: list[str], *, grooming: bool, alert: int | None = None) -> Conversation:
-    msgs = [
-        Message(cid, "a" if i % 2 == 0 else "b", t, ts=T0 + timedelta(minutes=i), index=i)
-        for i, t in enumerate(texts)
-    ]
-    labels = [TacticLabel(i, CUES[c]) for i, t in enumerate(texts) for c in CUES if c in t]
-    return Conversation(
+    return cue_conversation(
         cid,
+        texts,
         [Participant("a", declared_age=15, connected=False), Participant("b", declared_age=12)],
-        msgs,
-        locale="en-GB",
-        label="grooming" if grooming else "benign",
+        CUES,
+        T0,
+        grooming=grooming,
         category="grooming" if grooming else "benign_peer",
-        tactics=labels if grooming else [],
         first_alert_index=alert,
     )
 

@@ -82,6 +82,29 @@ def test_state_survives_export_and_restore(engine: Engine, grooming: Conversatio
     engine.forget("c-state")
 
 
+def test_export_without_excerpts_matches_full_export_as_evidence_grows(
+    engine: Engine, grooming: Conversation
+) -> None:
+    """Exports reuse the evidence dicts built last time; each export must still equal a
+    fresh one, and the bare form must differ only by the missing quoted text."""
+    engine.open_conversation("c-bare", grooming.participants)
+    for m in grooming.messages:
+        engine.process(Message("c-bare", m.sender, m.text, m.ts))
+        full = engine.export_state("c-bare")
+        bare = engine.export_state("c-bare", excerpts=False)
+        fresh = Engine(engine.model, engine.analyser)
+        fresh.restore_state(json.loads(json.dumps(full)))
+        assert fresh.export_state("c-bare") == full
+        assert len(bare["evidence"]) == len(full["evidence"])
+        for b, f in zip(bare["evidence"], full["evidence"], strict=True):
+            if f["excerpt"] is None:
+                assert b == f
+            else:
+                assert "excerpt" not in b and {**b, "excerpt": f["excerpt"]} == f
+    assert full["evidence"], "the grooming fixture should leave evidence"
+    engine.forget("c-bare")
+
+
 def test_media_match_signal_escalates(engine: Engine) -> None:
     engine.process(Message("c-media", "u1", "hello"))
     a = engine.add_signal(

@@ -12,6 +12,7 @@ from service_helpers import (
     account_events,
     conversation_events,
     sqlite_url,
+    ts,
 )
 
 from safeguarding.actions.evidence import verify_snapshot
@@ -262,3 +263,106 @@ def test_account_signals_are_fed_from_ingest_and_survive_restart(tmp_path) -> No
     recorded = _actions(second, headers, account_id="man1", type="account_alert")
     assert len(recorded) == 2
     second.close()
+
+
+def _custom_policy(tmp_path: Path, openers: int, prompt_contact: str) -> Path:
+    """The default policy with another repeated-opener threshold and its own services for
+    the policy's default locale (en-GB): what a platform would change in its own file."""
+    text = default_policy_text()
+    old = "  repeated_opener_children: 3 "
+    assert old in text
+    text = text.replace(old, f"  repeated_opener_children: {openers} ", 1)
+    text += (
+        "helplines:\n"
+        "  locales:\n"
+        "    en-GB:\n"
+        "      services:\n"
+        f'        - {{id: platform-line, name: Our help team, contact: "{prompt_contact}"}}\n'
+    )
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _account_alerts(h: Harness, tenant_id: str) -> list[dict[str, Any]]:
+    return [r for r in h.repo.outbox_rows(tenant_id) if r["event_type"] == "account.alert"]
+
+
+def test_policy_file_thresholds_and_helplines_reach_the_service(tmp_path) -> None:
+    path = _custom_policy(tmp_path, openers=2, prompt_contact="555 0100")
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False, policy=str(path))
+    try:
+        tenant_id, headers = h.tenant("p", scopes=("events:write", "read", "admin"), **HOOK)
+        adult = {"type": "account", "id": "acct-man1", "account_id": "man1", "declared_age": 34}
+        events = [adult, *_opener("x", "o1", "k1"), *_opener("x", "o2", "k2")]
+        assert h.post(headers, events).status_code == 200
+        # Two children with the same opener: the file's threshold (2), not the default (3).
+        alerts = _account_alerts(h, tenant_id)
+        assert [a["payload"]["signal"] for a in alerts] == ["repeated_openers"]
+
+        events = account_events("p") + conversation_events("p", "c1", GROOMING_LIKE)
+        assert h.post(headers, events).status_code == 200
+        prompt = next(i for i in _actions(h, headers) if i["type"] == "safety_prompt")
+        contacts = [s.get("contact") for s in prompt["event"]["payload"]["helplines"]]
+        assert contacts == ["555 0100"]
+
+        # A reload with other values reaches the running tracker and dispatcher.
+        _custom_policy(tmp_path, openers=3, prompt_contact="555 0199")
+        assert h.client.post("/v1/policy/reload", headers=headers).status_code == 200
+        events = [
+            {**adult, "id": "acct-man2", "account_id": "man2"},
+            *[
+                {**e, "sender": "man2"} if e["type"] == "message" else e
+                for e in _opener("y", "o3", "k3") + _opener("y", "o4", "k4")
+            ],
+        ]
+        assert h.post(headers, events).status_code == 200
+        assert len(_account_alerts(h, tenant_id)) == 1  # two children are below 3 now
+        events = account_events("q") + conversation_events("q", "c2", GROOMING_LIKE)
+        events = [{**e, "id": "q2-" + e["id"]} for e in events]
+        assert h.post(headers, events).status_code == 200
+        prompts = [
+            i for i in _actions(h, headers, conversation_id="c2") if i["type"] == "safety_prompt"
+        ]
+        assert prompts
+        assert [s.get("contact") for s in prompts[0]["event"]["payload"]["helplines"]] == [
+            "555 0199"
+        ]
+    finally:
+        h.close()
+
+
+def test_below_watch_the_evidence_writer_is_the_suspect_in_the_service(tmp_path) -> None:
+    """Below ``watch`` the engine names no offender; the policy takes the participant whose
+    messages carry the tactic evidence. In the service that evidence is written under the
+    engine's tenant-scoped ids, and must still point at the platform's account."""
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
+    try:
+        _, headers = h.tenant("p", **HOOK)
+        accounts = [
+            {"type": "account", "id": "a-new", "account_id": "new1", "created_at": ts(5 * 86400)},
+            {"type": "account", "id": "a-old", "account_id": "old1", "created_at": ts(9e7)},
+        ]
+        # Connected accounts keep the engine below watch, so no roles are named.
+        linked = {
+            "type": "connection",
+            "id": "cx1",
+            "account_id": "new1",
+            "other_account_id": "old1",
+            "change": "added",
+            "ts": ts(60),
+        }
+        lines = [
+            ("new1", "hey whats up"),
+            ("old1", "not much, just got home"),
+            ("new1", "i need another pic"),
+        ]
+        answer = h.post(headers, [*accounts, linked, *conversation_events("p", "c1", lines)])
+        assert answer.status_code == 200
+        assert answer.json()["results"][-1]["level"] == "none"
+        reviews = [i for i in _actions(h, headers) if i["type"] == "escalate_review"]
+        assert reviews, "an image request from a 5-day-old account should be reviewed"
+        assert {i["account_id"] for i in reviews} == {"new1"}
+        assert "new-account-image-request-review" in reviews[0]["event"]["rule_ids"]
+    finally:
+        h.close()

@@ -73,3 +73,18 @@ def test_contact_details(text: str, value: str) -> None:
 def test_platform_words_without_a_handle_are_not_contacts() -> None:
     assert contact_details("snap me pls") == []
     assert contact_details("do u have discord") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("hmu @gamer.kid99 or gamer.kid99#1234", ["@gamer.kid99", "gamer.kid99#1234"]),
+        ("mail me pat@example.org", ["pat@example.org"]),
+        ("call 07700 900123 after school", ["07700 900123"]),
+        ("just chatting, nothing to see", []),
+        ("level 12 and 99 coins", []),
+    ],
+)
+def test_contact_details_need_their_tell_tale_characters(text: str, values: list[str]) -> None:
+    # contact_details skips a pattern whose required character ("@", "#", a digit) is absent.
+    assert [h.value for h in contact_details(text)] == values

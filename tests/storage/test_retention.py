@@ -184,13 +184,12 @@ def test_engine_restores_a_state_stored_without_excerpts() -> None:
     from service_helpers import fresh_engine
 
     from safeguarding.domain import Message, Participant
-    from safeguarding.service.namespace import strip_state_excerpts
 
     engine = fresh_engine()
     engine.open_conversation("t:c", [Participant("t:adult1"), Participant("t:kid1")])
     for i, (sender, text) in enumerate(LINES):
         engine.process(Message("t:c", f"t:{sender}", text, FUTURE, f"m{i}"))
-    stored = strip_state_excerpts(engine.export_state("t:c"))
+    stored = engine.export_state("t:c", excerpts=False)
     assert stored["evidence"] and all("excerpt" not in e for e in stored["evidence"])
     again = fresh_engine()
     again.restore_state(stored)

@@ -1,4 +1,9 @@
-"""Localised signposting and age-appropriate wording for child safety prompts (Ofcom ICU F2)."""
+"""Localised signposting and age-appropriate wording for child safety prompts (Ofcom ICU F2).
+
+The bundled directory is a starting point: its numbers must be checked locally before
+production use. A platform replaces it (``load_helplines(path)``) or extends and overrides it
+per locale from its policy file (``helplines_for(policy)``).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 import yaml
 
 from safeguarding.policy.ages import AgeBand
+from safeguarding.policy.schema import Helplines, HelplineService, Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +57,29 @@ class HelplineDirectory:
             raise ValueError("helplines need a 'default' entry")
         self.entries = entries
 
+    def with_overrides(self, overrides: Helplines | None) -> HelplineDirectory:
+        """A new directory with a policy's ``helplines`` section applied; this one is unchanged.
+
+        A locale named there gets its services replaced when given and its wording overridden
+        per age band; a new locale without services takes what the lookup would have given it
+        (same country, then ``default``), so adding wording alone never drops signposting.
+        """
+        if overrides is None:
+            return self
+        entries = dict(self.entries)
+        for locale, raw in overrides.locales.items():
+            known = entries.get(locale)
+            services = (
+                tuple(_helpline(h) for h in raw.services)
+                if raw.services is not None
+                else (known or self.services_for(locale)).services
+            )
+            wording = dict(known.wording) if known else {}
+            wording.update({k: " ".join(v.split()) for k, v in (raw.wording or {}).items()})
+            country = raw.country if raw.country is not None else (known.country if known else "")
+            entries[locale] = LocaleSignposting(locale, country, services, wording)
+        return HelplineDirectory(entries)
+
     def services_for(self, locale: str | None) -> LocaleSignposting:
         if locale and locale in self.entries:
             return self.entries[locale]
@@ -80,6 +109,16 @@ def _region(locale: str | None) -> str | None:
     if not locale or "-" not in locale:
         return None
     return locale.rsplit("-", 1)[1].upper()
+
+
+def _helpline(h: HelplineService) -> Helpline:
+    return Helpline(id=h.id, name=h.name, use=h.use, contact=h.contact, url=h.url)
+
+
+def helplines_for(policy: Policy, base: HelplineDirectory | None = None) -> HelplineDirectory:
+    """The directory a dispatcher should use under ``policy``: ``base`` (default: bundled)
+    with the policy file's ``helplines`` section applied."""
+    return (base or load_helplines()).with_overrides(policy.helplines)
 
 
 def parse_helplines(data: dict[str, Any]) -> HelplineDirectory:

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from safeguarding.actions import ActionDispatcher, InMemorySink
+from safeguarding.actions import ActionDispatcher, InMemorySink, helplines_for
 from safeguarding.cli import app
 from safeguarding.domain import Conversation, Message
 from safeguarding.ingest import CorpusError, read_corpus
@@ -138,7 +138,9 @@ def backtest(
     """What would this policy have done on these conversations, and how early?"""
     loaded = _load(policy)
     conversations = _read(corpus)
-    dispatcher = ActionDispatcher(InMemorySink(), settings=loaded.settings)
+    dispatcher = ActionDispatcher(
+        InMemorySink(), settings=loaded.settings, helplines=helplines_for(loaded)
+    )
 
     def dispatch(decision: Decision, facts: PolicyInput, messages: Sequence[Message]) -> list[str]:
         return [e["action"] for e in dispatcher.dispatch(decision, facts, messages=messages).events]

@@ -188,7 +188,7 @@ def backtest(
     global_accounts: bool = False,
 ) -> BacktestReport:
     engine = engine or default_engine()
-    tracker = tracker or AccountTracker()
+    tracker = tracker or AccountTracker(policy.tracker_settings())
     outcomes = [
         _run_one(policy, conv, engine, shadow, dispatch, tracker, global_accounts)
         for conv in conversations

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from safeguarding.domain import Assessment, Participant
+from safeguarding.domain import Assessment, Participant, Tactic
 from safeguarding.policy.ages import AgeBand, effective_age, participant_band
 
 
@@ -57,15 +57,24 @@ class PolicyInput:
         latest_sender: str | None = None,
         locale: str | None = None,
         platform: str | None = None,
+        evidence_id: Callable[[str], str | None] | None = None,
     ) -> PolicyInput:
-        """Resolve offender and child from the assessment, falling back on ages.
+        """Resolve offender and child from the assessment, falling back on evidence and ages.
 
-        When the engine has not named them yet, the oldest known participant is the
-        suspected offender and the youngest the child at risk (unknown ages sort last).
+        When the engine has not named them yet (below ``watch`` it usually has not), the
+        participant whose messages carry the tactic evidence is the suspected offender unless
+        the known ages say otherwise; then the oldest known participant is the suspected
+        offender and the youngest the child at risk (unknown ages sort last). Without this,
+        an early rule (e.g. on the offender's account age) would read the wrong account.
+
+        ``evidence_id`` maps an evidence signal's sender to a participant id when the two are
+        written differently (the service's engine prefixes ids with the tenant).
         """
         people = list(participants)
         by_id = {p.id: p for p in people}
         offender = by_id.get(assessment.offender) if assessment.offender else None
+        if offender is None and assessment.at_risk is None:
+            offender = _evidence_sender(assessment, by_id, evidence_id)
         at_risk = by_id.get(assessment.at_risk) if assessment.at_risk else None
         aged = sorted(
             (p for p in people if effective_age(p) is not None),
@@ -93,6 +102,43 @@ class PolicyInput:
             locale=locale,
             platform=platform,
         )
+
+
+_TACTIC_NAMES = frozenset(t.value for t in Tactic)
+
+
+def _evidence_sender(
+    assessment: Assessment,
+    by_id: dict[str, Participant],
+    evidence_id: Callable[[str], str | None] | None = None,
+) -> Participant | None:
+    """The participant who wrote most of the tactic evidence, unless ages contradict it.
+
+    A participant with a known age younger than another known-age participant is not made the
+    suspect on evidence alone: a child quoting "don't tell" is not the offender.
+    """
+    counts: dict[str, int] = {}
+    for signal in assessment.evidence:
+        if signal.kind not in _TACTIC_NAMES:
+            continue
+        sender = evidence_id(signal.sender) if evidence_id else signal.sender
+        if sender in by_id:
+            counts[sender] = counts.get(sender, 0) + 1
+    if not counts:
+        return None
+    best = max(counts.values())
+    leaders = [pid for pid, n in counts.items() if n == best]
+    if len(leaders) > 1:
+        return None  # a tie says nothing; fall back on ages
+    suspect = by_id[leaders[0]]
+    age = effective_age(suspect)
+    if age is not None and any(
+        (other := effective_age(p)) is not None and other > age
+        for p in by_id.values()
+        if p is not suspect
+    ):
+        return None
+    return suspect
 
 
 def _connected(a: Participant | None, b: Participant | None) -> bool | None:

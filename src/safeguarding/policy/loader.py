@@ -22,7 +22,16 @@ from safeguarding.domain import AlertLevel, Assessment, Participant
 from safeguarding.policy.evaluator import evaluate
 from safeguarding.policy.facts import PolicyInput
 from safeguarding.policy.registry import ActionType
-from safeguarding.policy.schema import Condition, Policy, Rule, Settings
+from safeguarding.policy.schema import (
+    AccountSignalSettings,
+    Condition,
+    Helplines,
+    HelplineService,
+    LocaleHelplines,
+    Policy,
+    Rule,
+    Settings,
+)
 
 DEFAULT_POLICY_RESOURCE = "default_policy.yaml"
 Path_ = tuple[str | int, ...]
@@ -130,7 +139,16 @@ def _build(
 
 # --- errors ----------------------------------------------------------------------------------
 
-_MODELS: tuple[type[BaseModel], ...] = (Policy, Rule, Condition, Settings)
+_MODELS: tuple[type[BaseModel], ...] = (
+    Policy,
+    Rule,
+    Condition,
+    Settings,
+    AccountSignalSettings,
+    Helplines,
+    LocaleHelplines,
+    HelplineService,
+)
 _KNOWN_KEYS = sorted({name for m in _MODELS for name in m.model_fields})
 
 

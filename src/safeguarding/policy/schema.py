@@ -7,13 +7,24 @@ registries in ``policy.registry``, so an unknown signal is refused on load.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
+from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from safeguarding.policy.accounts import TrackerSettings
 from safeguarding.policy.ages import AgeBand
 from safeguarding.policy.registry import (
     EVIDENCE_KINDS,
@@ -114,6 +125,98 @@ class Settings(BaseModel):
     default_locale: str = "en-GB"
 
 
+_TRACKER = TrackerSettings()  # the one place the thresholds' defaults live
+
+
+class AccountSignalSettings(BaseModel):
+    """Thresholds of the cross-conversation signals (``policy.accounts.AccountTracker``).
+
+    They belong to the policy because they decide when ``account_signals_any`` holds, and so
+    which accounts are reviewed or restricted; capacity limits stay with the tracker.
+    """
+
+    model_config = _STRICT
+
+    window_hours: float = Field(default=_TRACKER.window.total_seconds() / 3600, gt=0, le=24 * 90)
+    many_children: int = Field(default=_TRACKER.many_children, ge=2)
+    repeated_opener_children: int = Field(default=_TRACKER.repeated_opener_children, ge=2)
+    opener_similarity: float = Field(default=_TRACKER.opener_similarity, gt=0.0, le=1.0)
+    opener_min_chars: int = Field(default=_TRACKER.opener_min_chars, ge=1)
+    contact_detail_children: int = Field(default=_TRACKER.contact_detail_children, ge=2)
+    count_unknown_age_as_child: bool = _TRACKER.count_unknown_age_as_child
+
+    def tracker_settings(self, base: TrackerSettings | None = None) -> TrackerSettings:
+        """These thresholds on ``base``'s capacity limits (default: the tracker's)."""
+        return dataclasses.replace(
+            base or _TRACKER,
+            window=timedelta(hours=self.window_hours),
+            many_children=self.many_children,
+            repeated_opener_children=self.repeated_opener_children,
+            opener_similarity=self.opener_similarity,
+            opener_min_chars=self.opener_min_chars,
+            contact_detail_children=self.contact_detail_children,
+            count_unknown_age_as_child=self.count_unknown_age_as_child,
+        )
+
+
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+
+
+def _locale_key(v: str) -> str:
+    if v != "default" and not _LOCALE.match(v):
+        raise ValueError(f"locale {v!r} is not a language tag such as 'en-GB', or 'default'")
+    return v
+
+
+class HelplineService(BaseModel):
+    """One service shown to a child in a safety prompt."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str = Field(min_length=2)
+    use: str = ""
+    contact: str | None = Field(default=None, min_length=1)
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+
+    @model_validator(mode="after")
+    def _reachable(self) -> HelplineService:
+        if self.contact is None and self.url is None:
+            raise ValueError("a helpline needs a contact (number) or a url")
+        return self
+
+
+class LocaleHelplines(BaseModel):
+    """Signposting for one locale; what is left out keeps the bundled (or fallback) value."""
+
+    model_config = _STRICT
+
+    country: str | None = None
+    services: list[HelplineService] | None = None
+    wording: dict[Literal["child", "teen"], Annotated[str, Field(min_length=10)]] | None = None
+
+    @field_validator("services")
+    @classmethod
+    def _services(cls, v: list[HelplineService] | None) -> list[HelplineService] | None:
+        if v is not None and not v:
+            raise ValueError("an empty list signposts nothing; leave services out to keep them")
+        ids = [h.id for h in v or []]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate helpline id {', '.join(dupes)}")
+        return v
+
+
+class Helplines(BaseModel):
+    """Extends or overrides the bundled signposting (``actions.helplines``) per locale."""
+
+    model_config = _STRICT
+
+    locales: dict[Annotated[str, AfterValidator(_locale_key)], LocaleHelplines] = Field(
+        min_length=1
+    )
+
+
 class Policy(BaseModel):
     model_config = _STRICT
 
@@ -122,6 +225,8 @@ class Policy(BaseModel):
     description: str = ""
     shadow: bool = False
     settings: Settings = Field(default_factory=Settings)
+    account_signals: AccountSignalSettings = Field(default_factory=AccountSignalSettings)
+    helplines: Helplines | None = None
     rules: list[Rule] = Field(min_length=1)
 
     @field_validator("version", mode="before")
@@ -147,3 +252,7 @@ class Policy(BaseModel):
     @property
     def label(self) -> str:
         return f"{self.policy}@{self.version}#{self.content_hash[:12]}"
+
+    def tracker_settings(self, base: TrackerSettings | None = None) -> TrackerSettings:
+        """Settings for ``AccountTracker`` with this policy's account-signal thresholds."""
+        return self.account_signals.tracker_settings(base)

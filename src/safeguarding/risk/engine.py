@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from safeguarding.domain import AlertLevel, Assessment, Conversation, Message, Participant, Signal
-from safeguarding.risk.features import STRONG, features, target_for
+from safeguarding.risk.features import STRONG, feature_values, target_for
 from safeguarding.risk.model import RiskModel
 from safeguarding.risk.state import ConversationState, ParticipantState
 from safeguarding.signals.extract import MessageAnalyser, MessageSignals
@@ -22,6 +22,10 @@ MAX_STATED_AGES = 8
 # An age question is answered within this many messages ("how old r u" ... "11 wbu").
 AGE_ANSWER_WINDOW = 3
 URGENT_TACTICS = ("threat", "meeting")
+# Evidence kinds that are not grooming tactics (left out of ``Assessment.tactics``).
+NOT_TACTICS = frozenset({"contact_detail", "adult_indicator", "media_match", "url_match"})
+# AlertLevel by value: a dict look-up is several times cheaper than calling the enum.
+_LEVELS = {int(level): level for level in AlertLevel}
 
 
 class EngineError(ValueError):
@@ -102,11 +106,12 @@ class Engine:
         state = self._conversations.get(conversation_id)
         return self._assessment(state) if state else None
 
-    def export_state(self, conversation_id: str) -> dict[str, Any]:
+    def export_state(self, conversation_id: str, *, excerpts: bool = True) -> dict[str, Any]:
+        """``excerpts=False``: without quoted text (see ``ConversationState.to_dict``)."""
         state = self._conversations.get(conversation_id)
         if state is None:
             raise KeyError(conversation_id)
-        return state.to_dict()
+        return state.to_dict(excerpts=excerpts)
 
     def restore_state(self, data: dict[str, Any]) -> None:
         state = ConversationState.from_dict(data)
@@ -246,15 +251,21 @@ class Engine:
     def _score(self, state: ConversationState, sender: ParticipantState, index: int) -> None:
         # In a pair anyone's words change the other's context; in a room only suspects matter.
         pair = len(state.participants) <= 2
-        best: tuple[float, ParticipantState] | None = None
+        predict = self.model.predict
+        risk = 0.0
+        suspect: ParticipantState | None = None
+        suspect_x: list[float] | None = None  # the suspect's features, if scored just now
         for p in state.participants.values():
-            if p.n_messages and (pair or p is sender or p.tactic_messages):
-                p.last_risk = self.model.predict(features(state, p))
-            if p.n_messages and (best is None or p.last_risk > best[0]):
-                best = (p.last_risk, p)
-        if best is None:
+            if not p.n_messages:
+                continue
+            x = None
+            if pair or p is sender or p.tactic_messages:
+                x = feature_values(state, p)
+                p.last_risk = predict(x)
+            if suspect is None or p.last_risk > risk:
+                risk, suspect, suspect_x = p.last_risk, p, x
+        if suspect is None:
             return
-        risk, suspect = best
         state.risk = risk
         level = AlertLevel.NONE
         if risk >= self.model.alert_threshold:
@@ -268,7 +279,8 @@ class Engine:
             state.offender = suspect.id
             target = target_for(state, suspect.id)
             state.at_risk = target.id if target else None
-            x = features(state, suspect)
+            # Nothing changed the state since the loop: the suspect's features still hold.
+            x = suspect_x if suspect_x is not None else feature_values(state, suspect)
             state.reasons = [
                 f"{name} (+{weight:.2f})" for name, weight in self.model.contributions(x)
             ]
@@ -284,21 +296,26 @@ class Engine:
             state.first_alert_index = index
 
     def _assessment(self, state: ConversationState) -> Assessment:
+        # One pass over the evidence (up to MAX_EVIDENCE entries, on every message).
+        offender = state.offender
+        evidence = (
+            list(state.evidence)
+            if offender is None
+            else [s for s in state.evidence if s.sender == offender]
+        )
         tactics: dict[str, list[int]] = {}
-        for s in state.evidence:
-            if state.offender is not None and s.sender != state.offender:
-                continue
-            if s.kind in {"contact_detail", "adult_indicator", "media_match", "url_match"}:
-                continue
-            tactics.setdefault(s.kind, []).append(s.message_index)
-        evidence = [
-            s for s in state.evidence if state.offender is None or s.sender == state.offender
-        ]
+        for s in evidence:
+            if s.kind not in NOT_TACTICS:
+                if s.kind in tactics:
+                    tactics[s.kind].append(s.message_index)
+                else:
+                    tactics[s.kind] = [s.message_index]
+        level = _LEVELS.get(state.level)
         return Assessment(
             conversation_id=state.conversation_id,
             message_index=state.n_messages - 1,
             risk=state.risk,
-            level=AlertLevel(state.level),
+            level=AlertLevel(state.level) if level is None else level,
             offender=state.offender,
             at_risk=state.at_risk,
             evidence=evidence,

@@ -75,19 +75,93 @@ SIGNS = {name: (-1 if name.removeprefix("evidence_x_") in PROTECTIVE else 1) for
 
 def target_for(state: ConversationState, sender: str) -> ParticipantState | None:
     """The participant most at risk from ``sender``: the youngest other, else the most active."""
-    others = [p for pid, p in state.participants.items() if pid != sender]
-    if not others:
-        return None
-    aged = [(p.estimated_age(), p) for p in others]
-    known = [(a, p) for a, p in aged if a is not None]
-    if known:
-        return min(known, key=lambda ap: ap[0])[1]
-    return max(others, key=lambda p: p.n_messages)
+    return _target(_others(state, sender))
 
 
 def drives(state: ConversationState, sender: ParticipantState) -> bool:
     """Whether ``sender`` leads the conversation: more of its messages and more questions."""
-    others = [p for pid, p in state.participants.items() if pid != sender.id]
+    return _drives(sender, _others(state, sender.id))
+
+
+def context(state: ConversationState, sender: ParticipantState) -> dict[str, float]:
+    """The context of ``sender`` as possible offender, each value in [0, 1]."""
+    others = _others(state, sender.id)
+    values = _context(state, sender, others, sender.age_conflict(), _drives(sender, others))
+    return dict(zip(CONTEXTS, values, strict=True))
+
+
+def features(state: ConversationState, sender: ParticipantState) -> np.ndarray:
+    """The model's input for ``sender`` as possible offender, in the order of ``FEATURES``."""
+    return np.array(feature_values(state, sender), dtype=np.float64)
+
+
+def feature_values(state: ConversationState, sender: ParticipantState) -> list[float]:
+    """:func:`features` as a plain list: the engine scores every participant on every
+    message, and for ~40 numbers list building and a Python dot product cost a fraction of
+    numpy's per-call overhead.
+
+    Context only ever enters multiplied by tactic evidence, so it is worked out only as far as
+    the evidence needs it: with no tactic at all neither target nor context is looked at, and
+    who drives the conversation (the dearest part) only when there is severe evidence. The
+    values are the same either way (0.0 times any context value is 0.0).
+    """
+    tactic_max = sender.tactic_max
+    conflict = sender.age_conflict()
+    share = sender.tactic_messages / max(1, sender.n_messages)
+    semantic = max(0.0, sender.semantic_max)
+    contacts = float(sender.contacts > 0)
+    if not tactic_max:
+        return [*_NO_TACTICS, share, semantic, *_NO_CONTEXT, float(conflict), contacts]
+    strong = [t for t, s in tactic_max.items() if s >= STRONG and t != "rapport"]
+    evidence = min(1.0, sum([tactic_max[t] for t in strong if t in _SEVERE_SET]) / 3)
+    others = _others(state, sender.id)
+    ctx = _context(state, sender, others, conflict, bool(evidence) and _drives(sender, others))
+    not_peers = 1.0 - ctx[_PEERS]
+    return [
+        *[tactic_max.get(t, 0.0) for t in SEVERE],
+        *[tactic_max.get(t, 0.0) * not_peers for t in WEAK],
+        min(1.0, len(strong) / 5) * not_peers,
+        evidence,
+        share,
+        semantic,
+        *[evidence * value for value in ctx],
+        float(conflict),
+        contacts,
+    ]
+
+
+_SEVERE_SET = frozenset(SEVERE)
+_PEERS = CONTEXTS.index("peers")
+_NO_TACTICS = (0.0,) * (len(SEVERE) + len(WEAK) + 2)
+_NO_CONTEXT = (0.0,) * len(CONTEXTS)
+# feature_values() writes the vector positionally: keep it in step with FEATURES.
+assert FEATURES[len(SEVERE) + len(WEAK) : len(SEVERE) + len(WEAK) + 4] == [
+    "n_tactics_x_not_peers",
+    "n_severe",
+    "tactic_share",
+    "semantic",
+]
+assert FEATURES[-2:] == ["age_conflict", "contacts"]
+assert len(FEATURES) == len(_NO_TACTICS) + 2 + len(_NO_CONTEXT) + 2
+
+
+def _others(state: ConversationState, sender: str) -> list[ParticipantState]:
+    return [p for pid, p in state.participants.items() if pid != sender]
+
+
+def _target(others: list[ParticipantState]) -> ParticipantState | None:
+    youngest: ParticipantState | None = None
+    youngest_age = 0.0
+    for p in others:  # the first of equal ages wins, as ``min`` would pick it
+        age = p.estimated_age()
+        if age is not None and (youngest is None or age < youngest_age):
+            youngest, youngest_age = p, age
+    if youngest is not None:
+        return youngest
+    return max(others, key=lambda p: p.n_messages) if others else None
+
+
+def _drives(sender: ParticipantState, others: list[ParticipantState]) -> bool:
     if not others or sender.n_messages < 3:
         return False
     most_messages = max(p.n_messages for p in others)
@@ -95,53 +169,36 @@ def drives(state: ConversationState, sender: ParticipantState) -> bool:
     return sender.n_messages >= most_messages and sender.n_questions > most_questions
 
 
-def context(state: ConversationState, sender: ParticipantState) -> dict[str, float]:
-    """The context of ``sender`` as possible offender, each value in [0, 1]."""
-    target = target_for(state, sender.id)
+def _context(
+    state: ConversationState,
+    sender: ParticipantState,
+    others: list[ParticipantState],
+    conflict: bool,
+    sender_drives: bool,
+) -> tuple[float, ...]:
+    """The values of ``CONTEXTS``, in that order (``conflict``: ``sender.age_conflict()``)."""
+    target = _target(others)
     s_age = sender.estimated_age()
     t_age = target.estimated_age() if target else None
-    conflict = sender.age_conflict()
     s_minor = s_age is not None and s_age < ADULT and not conflict
     t_minor = t_age is not None and t_age < ADULT
     days = sender.account_age_days
     gap = 0.0
     if s_age is not None and t_age is not None:
         gap = max(0.0, min(1.0, (s_age - t_age) / 15))
-    return {
-        "target_minor": float(t_minor),
-        "target_child": float(t_age is not None and t_age < 13),
-        "target_age_unknown": float(t_age is None),
-        "sender_adultish": float(not s_minor),
-        "peers": float(s_minor and t_minor),
-        "age_gap": gap,
-        "age_conflict": float(conflict),
-        "new_account": float(days is not None and days < 30),
-        "old_account": float(days is not None and days >= 365),
-        "connected": float(bool(sender.connected)),
-        "stranger": float(sender.connected is False),
-        "group": float(len(state.participants) >= ROOM_SIZE),
-        "contacts": float(sender.contacts > 0),
-        "drives": float(drives(state, sender)),
-    }
-
-
-def features(state: ConversationState, sender: ParticipantState) -> np.ndarray:
-    x = np.zeros(len(FEATURES), dtype=np.float64)
-    ctx = context(state, sender)
-    not_peers = 1.0 - ctx["peers"]
-    for t in SEVERE:
-        x[INDEX[f"tac_{t}"]] = sender.tactic_max.get(t, 0.0)
-    for t in WEAK:
-        x[INDEX[f"tac_{t}_x_not_peers"]] = sender.tactic_max.get(t, 0.0) * not_peers
-    strong = [t for t, s in sender.tactic_max.items() if s >= STRONG and t != "rapport"]
-    severe = [sender.tactic_max[t] for t in strong if t in SEVERE]
-    evidence = min(1.0, sum(severe) / 3)
-    x[INDEX["n_tactics_x_not_peers"]] = min(1.0, len(strong) / 5) * not_peers
-    x[INDEX["n_severe"]] = evidence
-    x[INDEX["tactic_share"]] = sender.tactic_messages / max(1, sender.n_messages)
-    x[INDEX["semantic"]] = max(0.0, sender.semantic_max)
-    for name, value in ctx.items():
-        x[INDEX[f"evidence_x_{name}"]] = evidence * value
-    x[INDEX["age_conflict"]] = ctx["age_conflict"]
-    x[INDEX["contacts"]] = ctx["contacts"]
-    return x
+    return (
+        float(t_minor),  # target_minor
+        float(t_age is not None and t_age < 13),  # target_child
+        float(t_age is None),  # target_age_unknown
+        float(not s_minor),  # sender_adultish
+        float(s_minor and t_minor),  # peers
+        gap,  # age_gap
+        float(conflict),  # age_conflict
+        float(days is not None and days < 30),  # new_account
+        float(days is not None and days >= 365),  # old_account
+        float(bool(sender.connected)),  # connected
+        float(sender.connected is False),  # stranger
+        float(len(state.participants) >= ROOM_SIZE),  # group
+        float(sender.contacts > 0),  # contacts
+        float(sender_drives),  # drives
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -49,15 +51,25 @@ class RiskModel:
                 f"(missing {missing}, unknown {extra}); retrain with `safeguarding train`"
             )
         self.coef = np.asarray(self.coef, dtype=np.float64)
+        self._coef_list: list[float] = self.coef.tolist()
+        self._coef_of: np.ndarray = self.coef
 
-    def predict(self, x: np.ndarray) -> float:
+    def predict(self, x: Sequence[float]) -> float:
+        """Calibrated risk of one feature vector (a list or an array in ``FEATURES`` order).
+
+        The dot product runs in Python over a list copy of the weights: the engine calls this
+        for every participant on every message, and for a few dozen numbers that is cheaper
+        than numpy's per-call overhead (the sum may differ from BLAS in the last bit).
+        """
+        if self.coef is not self._coef_of:  # weights replaced after construction
+            self._coef_list, self._coef_of = self.coef.tolist(), self.coef
         a, b = self.calibration
-        z = a * (float(self.coef @ x) + self.intercept) + b
+        z = a * (sum(map(operator.mul, self._coef_list, x)) + self.intercept) + b
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
-    def contributions(self, x: np.ndarray, top: int = 4) -> list[tuple[str, float]]:
+    def contributions(self, x: Sequence[float], top: int = 4) -> list[tuple[str, float]]:
         """The features that pushed this score up most, for the assessment's reasons."""
-        parts = self.coef * x
+        parts = self.coef * np.asarray(x, dtype=np.float64)
         order = np.argsort(-parts)[:top]
         return [(self.features[i], float(parts[i])) for i in order if parts[i] > 0.05]
 

@@ -100,6 +100,11 @@ class ConversationState:
     first_alert_index: int | None = None
     max_level: int = 0
     reasons: list[str] = field(default_factory=list)
+    # Evidence dicts already exported, in the order of ``evidence`` (which only grows), with
+    # and without excerpts: the service exports every touched conversation after each batch,
+    # and rebuilding all of them was its largest single cost. Shared: never modify them.
+    _exported: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    _exported_bare: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
     def participant(self, pid: str) -> ParticipantState:
         state = self.participants.get(pid)
@@ -111,13 +116,21 @@ class ConversationState:
         if len(self.evidence) < MAX_EVIDENCE:
             self.evidence.append(signal)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, excerpts: bool = True) -> dict[str, Any]:
         """A JSON-ready copy. Written out field by field: ``dataclasses.asdict`` deep-copies
-        recursively and cost ~0.6 ms a conversation, which the service pays on every event."""
+        recursively and cost ~0.6 ms a conversation, which the service pays on every event.
+
+        ``excerpts=False`` leaves out the quoted text of each evidence entry that has one
+        (the entry then has no ``excerpt`` key; one without an excerpt keeps ``None``): the
+        form a store keeps when message text must live in one place only. The evidence
+        dicts are shared between successive exports and must not be modified."""
         data: dict[str, Any] = {name: getattr(self, name) for name in _CONVERSATION_SCALARS}
         data["reasons"] = list(self.reasons)
         data["participants"] = {pid: p.to_dict() for pid, p in self.participants.items()}
-        data["evidence"] = [_signal_to_dict(s) for s in self.evidence]
+        done = self._exported if excerpts else self._exported_bare
+        for s in self.evidence[len(done) :]:
+            done.append(_signal_to_dict(s, excerpts))
+        data["evidence"] = list(done)
         return data
 
     @classmethod
@@ -136,12 +149,12 @@ _PARTICIPANT_SCALARS = tuple(
 _CONVERSATION_SCALARS = tuple(
     f.name
     for f in fields(ConversationState)
-    if f.name not in {"participants", "evidence", "reasons"}
+    if f.name not in {"participants", "evidence", "reasons", "_exported", "_exported_bare"}
 )
 
 
-def _signal_to_dict(s: Signal) -> dict[str, Any]:
-    return {
+def _signal_to_dict(s: Signal, excerpts: bool = True) -> dict[str, Any]:
+    d = {
         "kind": s.kind,
         "message_index": s.message_index,
         "sender": s.sender,
@@ -151,6 +164,9 @@ def _signal_to_dict(s: Signal) -> dict[str, Any]:
         "source": s.source,
         "detail": s.detail,
     }
+    if not excerpts and s.excerpt is not None:
+        del d["excerpt"]
+    return d
 
 
 def _signal_from_dict(d: dict[str, Any]) -> Signal:

@@ -8,8 +8,11 @@ caused it, behind that conversation's earlier rows, so nothing is lost and order
 
 State that survives a restart: the dispatcher's pacing per conversation (stored with the
 conversation next to the engine state) and each account's signal summary and restricted /
-suspended flags (``account_states``). Ids inside this stage are the platform's own; every
-tenant has its own tracker and dispatcher, so no id can collide across tenants.
+suspended flags (``account_states``). Guardian links (``accounts.guardian_id``, set by
+``account`` events) are read from storage the first time a decision needs them and kept per
+tenant; the pipeline tells the stage about every link an event sets or removes. Ids inside
+this stage are the platform's own; every tenant has its own tracker and dispatcher, so no id
+can collide across tenants.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from safeguarding.actions.dispatcher import ActionDispatcher
-from safeguarding.actions.helplines import load_helplines
+from safeguarding.actions.helplines import helplines_for
 from safeguarding.domain import Assessment, Message, Participant
 from safeguarding.policy.accounts import AccountAlert, AccountTracker
 from safeguarding.policy.ages import participant_band
@@ -92,6 +95,9 @@ class _Tenant:
     dispatcher: ActionDispatcher
     absent: OrderedDict[str, None] = field(default_factory=OrderedDict)  # no saved state
     dirty: set[str] = field(default_factory=set)  # accounts changed in this batch
+    # account -> linked guardian (None: none), as committed or as this batch left it
+    guardians: OrderedDict[str, str | None] = field(default_factory=OrderedDict)
+    relinked: set[str] = field(default_factory=set)  # guardian links set in this batch
 
 
 @dataclass(slots=True)
@@ -121,7 +127,7 @@ class ActionStage:
         self.holder = holder
         self.policy_path = policy_path
         self.max_conversations = max_conversations
-        self.helplines = load_helplines()
+        self.helplines = helplines_for(holder.policy)
         self._tenants: dict[str, _Tenant] = {}
         self._current: _Batch | None = None
 
@@ -129,15 +135,29 @@ class ActionStage:
     def reload(self) -> ReloadResult:
         """Re-read the policy file; a refused file leaves the last good policy in force."""
         if not self.policy_path:
-            return self.holder.reload_text(_default_text(), "default_policy.yaml")
-        return self.holder.reload(Path(self.policy_path))
+            result = self.holder.reload_text(_default_text(), "default_policy.yaml")
+        else:
+            result = self.holder.reload(Path(self.policy_path))
+        if result.ok:
+            self._apply_policy()
+        return result
+
+    def _apply_policy(self) -> None:
+        """Carry a newly loaded policy's dispatch settings, helplines and account-signal
+        thresholds into every tenant's dispatcher and tracker (state is kept)."""
+        policy = self.holder.policy
+        self.helplines = helplines_for(policy)
+        for t in self._tenants.values():
+            t.dispatcher.settings = policy.settings
+            t.dispatcher.helplines = self.helplines
+            t.tracker.settings = policy.tracker_settings(t.tracker.settings)
 
     # --- batch lifecycle -----------------------------------------------------------------
     def _tenant(self, tenant: str) -> _Tenant:
         t = self._tenants.get(tenant)
         if t is None:
             t = self._tenants[tenant] = _Tenant(
-                AccountTracker(),
+                AccountTracker(self.holder.policy.tracker_settings()),
                 ActionDispatcher(
                     _Sink(self),
                     settings=self.holder.policy.settings,
@@ -156,6 +176,10 @@ class ActionStage:
         self._current = _Batch(tenant, batch, webhooks)
         t = self._tenant(tenant)
         t.dirty.clear()
+        t.relinked.clear()
+        # Trimmed only here, between batches: an uncommitted link must never be dropped.
+        while len(t.guardians) > t.tracker.settings.max_accounts:
+            t.guardians.popitem(last=False)
         wanted = {a for a in accounts if a not in t.tracker and a not in t.absent}
         if not wanted:
             return
@@ -198,7 +222,10 @@ class ActionStage:
             t.tracker.forget(account)
             t.absent.pop(account, None)
             t.dispatcher.set_account_flags(account, restricted=False, suspended=False)
+        for account in t.relinked:  # read back from storage when next needed
+            t.guardians.pop(account, None)
         t.dirty.clear()
+        t.relinked.clear()
         self._current = None
 
     # --- conversations -------------------------------------------------------------------
@@ -220,6 +247,14 @@ class ActionStage:
             t.dispatcher.forget(cid)
 
     # --- feeding -------------------------------------------------------------------------
+    def link_guardian(self, account: str, guardian: str | None) -> None:
+        """``account``'s guardian link as this batch leaves it (``None``: no guardian), so
+        later messages of the batch and conversations already in memory see it at once."""
+        _, t = self._ctx()
+        t.guardians[account] = guardian
+        t.guardians.move_to_end(account)
+        t.relinked.add(account)
+
     def report(self, reported: str, ts: datetime) -> None:
         """A user report against ``reported``."""
         cur, t = self._ctx()
@@ -300,10 +335,15 @@ class ActionStage:
             local,
             participants.values(),
             account=account,
+            guardians=self._guardians(cur.tenant, t, participants),
             latest_sender=sender,
             locale=locale,
             platform=platform,
+            evidence_id=unscoped,  # evidence keeps the engine's tenant-scoped sender ids
         )
+        if facts.offender is not None and facts.guardian_id == facts.offender.id:
+            # A guardian who is the suspected offender must not be told: it would tip them off.
+            facts = replace(facts, guardian_id=None)
         decision = self.holder.decide(facts)
         if decision.empty:
             return False
@@ -330,6 +370,18 @@ class ActionStage:
         if self._current is None:
             raise RuntimeError("ActionStage used outside a batch")
         return self._current, self._tenant(self._current.tenant)
+
+    def _guardians(self, tenant: str, t: _Tenant, accounts: Iterable[str]) -> dict[str, str]:
+        """Guardian links of ``accounts``; those not yet known are read in one query (only
+        once a rule may fire, so quiet conversations never pay for it)."""
+        ids = list(accounts)
+        missing = [a for a in ids if a not in t.guardians]
+        if missing:
+            found = self.repo.get_accounts(tenant, missing)
+            for a in missing:
+                record = found.get(a)
+                t.guardians[a] = record.guardian_id if record is not None else None
+        return {a: g for a in ids if (g := t.guardians[a]) is not None}
 
     def _alerts(self, t: _Tenant, alerts: list[AccountAlert]) -> None:
         shadow = self.holder.shadow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import orjson
 from pydantic import (
@@ -12,9 +12,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     StringConstraints,
+    model_validator,
 )
 
 Id = Annotated[
@@ -57,7 +59,12 @@ class MessageEvent(_Strict):
 
 
 class AccountEvent(_Strict):
-    """Facts about an account: declared age or band, verified age, creation time."""
+    """Facts about an account: declared age or band, verified age, creation time, and the
+    guardian account the platform linked to it (for ``notify_guardian``)."""
+
+    # Added after account events were first stored: left out of the digest while unset, so
+    # a retried event stored before they existed still matches its stored digest.
+    digest_optional: ClassVar[tuple[str, ...]] = ("guardian_id", "unlink_guardian")
 
     type: Literal["account"]
     id: Id
@@ -67,6 +74,24 @@ class AccountEvent(_Strict):
     verified_age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
     created_at: AwareDatetime | None = None
     ts: AwareDatetime | None = None
+    guardian_id: Id | None = Field(
+        default=None,
+        description="Link this guardian account to the account (replaces an earlier link); "
+        "never the account itself. Omitted: the link is unchanged.",
+    )
+    unlink_guardian: StrictBool = Field(
+        default=False,
+        description="Remove the account's guardian link; not together with guardian_id.",
+    )
+
+    @model_validator(mode="after")
+    def _guardian_link(self) -> AccountEvent:
+        # Messages name fields only, never the ids sent: errors never echo input.
+        if self.guardian_id is not None and self.guardian_id == self.account_id:
+            raise ValueError("guardian_id must be another account, not the account itself")
+        if self.guardian_id is not None and self.unlink_guardian:
+            raise ValueError("guardian_id and unlink_guardian cannot be sent together")
+        return self
 
 
 class ConnectionEvent(_Strict):
@@ -109,6 +134,9 @@ class EventBatch(_Strict):
 def event_digest(event: BaseModel) -> str:
     """A stable fingerprint of an event, to tell a retry from a reused id."""
     data = event.model_dump(mode="json")
+    for name in getattr(event, "digest_optional", ()):
+        if data.get(name) == type(event).model_fields[name].default:
+            del data[name]
     # orjson writes the same bytes as the json.dumps below when the output is plain ASCII
     # (json.dumps escapes everything from DEL up); anything else takes the slow path, so a
     # digest never changes between versions.

@@ -52,7 +52,7 @@ def unscoped_assessment_dict(
     dict of a signal seen last time is reused (by identity) instead of rebuilt. The dicts
     are shared between successive answers and must not be modified.
 
-    ``excerpts=False``: the stored form (see :func:`strip_excerpts`); a memo must always be
+    ``excerpts=False``: the stored form (see the retention note below); a memo must always be
     used with the same form.
     """
     if memo is None:
@@ -102,24 +102,6 @@ def _signal_dict(s: Signal, excerpts: bool = True) -> dict[str, Any]:
 # excerpt: an evidence entry whose excerpt quoted the message has no ``excerpt`` key, one
 # that never had an excerpt keeps ``"excerpt": None``. Answers fill the excerpt back from
 # the stored message text, so once the retention purge removes the text it is gone.
-
-
-def strip_excerpts(evidence: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    """Evidence entries without the quoted text (``None`` excerpts are kept as such)."""
-    if evidence is None:
-        return None
-    return [
-        {k: v for k, v in e.items() if k != "excerpt"} if e.get("excerpt") is not None else e
-        for e in evidence
-    ]
-
-
-def strip_state_excerpts(state: dict[str, Any]) -> dict[str, Any]:
-    """An engine state (``export_state``) as stored: its evidence without excerpts."""
-    evidence = state.get("evidence")
-    if not evidence:
-        return state
-    return {**state, "evidence": strip_excerpts(evidence)}
 
 
 def excerpt_of(text: str | None, span: list[int] | None) -> str | None:

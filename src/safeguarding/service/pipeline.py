@@ -37,7 +37,6 @@ from safeguarding.service.metrics import ServiceMetrics
 from safeguarding.service.namespace import (
     quoted_indices,
     scoped,
-    strip_state_excerpts,
     unscoped,
     unscoped_assessment_dict,
     with_excerpts,
@@ -79,7 +78,7 @@ class RiskEngine(Protocol):
     def update_account(self, participant: Participant) -> Any: ...
     def process(self, message: Message) -> Assessment: ...
     def assessment(self, cid: str) -> Assessment | None: ...
-    def export_state(self, cid: str) -> dict[str, Any]: ...
+    def export_state(self, cid: str, *, excerpts: bool = True) -> dict[str, Any]: ...
     def restore_state(self, state: dict[str, Any]) -> Any: ...
     def forget(self, cid: str) -> Any: ...
 
@@ -105,6 +104,9 @@ class _Loaded:
     # The engine's latest assessment in this batch; turned into ``assessment`` (a dict) once
     # per conversation at the end of the batch instead of after every message.
     latest: Assessment | None = None
+    # The same assessment kept until the answer is built: its signals still carry their
+    # excerpts, so a changed assessment is answered without reading message text back.
+    answer: Assessment | None = None
     pending: list[Message] = field(default_factory=list)
     # Evidence dicts of the last assessment dict, by signal identity (``namespace``).
     evidence_memo: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
@@ -461,13 +463,17 @@ class IngestPipeline:
         stored: dict[str, Any],
         batch: WriteBatch,
     ) -> list[dict[str, Any]]:
-        """The changed (or replayed) assessments, their excerpts filled from the stored
-        message text: this batch's from memory, older ones in one query."""
-        out: list[dict[str, Any]] = []
+        """The changed (or replayed) assessments with their excerpts: a conversation this
+        batch touched answers from the engine's assessment (its signals still quote the
+        text); a replayed one from storage, its excerpts read from the messages table."""
+        answers: list[dict[str, Any]] = []
         for cid, before in touched.items():
-            after = self._loaded[(tenant, cid)].assessment
-            if after is not None and _changed(before, after):
-                out.append(after)
+            state = self._loaded[(tenant, cid)]
+            latest, state.answer = state.answer, None
+            after = state.assessment
+            if latest is not None and after is not None and _changed(before, after):
+                answers.append(unscoped_assessment_dict(latest))
+        out: list[dict[str, Any]] = []
         # A retried batch answers like the first call: the assessments it touched.
         replayed = {
             ev.conversation_id
@@ -480,20 +486,11 @@ class IngestPipeline:
             record = self.repo.get_conversation(tenant, cid)
             if record is not None and record.assessment is not None:
                 out.append(record.assessment)
-        texts: dict[str, dict[int, str | None]] = {}
-        for m in batch.messages:
-            texts.setdefault(m.conversation_id, {})[m.idx] = m.text
-        missing: dict[str, set[int]] = {}
-        for a in out:
-            cid = a["conversation_id"]
-            known = texts.get(cid, {})
-            need = {i for i in quoted_indices(a) if i not in known}
-            if need:
-                missing.setdefault(cid, set()).update(need)
-        if missing:
-            for cid, found in self.repo.message_texts(tenant, missing).items():
-                texts.setdefault(cid, {}).update(found)
-        return [
+        if not out:
+            return answers
+        wanted = {a["conversation_id"]: quoted_indices(a) for a in out}
+        texts = self.repo.message_texts(tenant, {c: i for c, i in wanted.items() if i})
+        return answers + [
             filled
             for a in out
             if (filled := with_excerpts(a, texts.get(a["conversation_id"], {}))) is not None
@@ -539,7 +536,7 @@ class IngestPipeline:
                     state.assessment = unscoped_assessment_dict(
                         state.latest, state.evidence_memo, excerpts=False
                     )
-                    state.latest = None
+                    state.answer, state.latest = state.latest, None
                 batch.conversations.append(self._conversation_update(tenant, cid))
             self.actions.finish()
         except BaseException:
@@ -717,9 +714,12 @@ class IngestPipeline:
             ev.age_band if ev.age_band is not None else old.age_band,
             ev.verified_age if ev.verified_age is not None else old.verified_age,
             ev.created_at if ev.created_at is not None else old.created_at,
+            None if ev.unlink_guardian else ev.guardian_id or old.guardian_id,
         )
         # Later events in the same batch see this one's facts.
         batch.accounts = [a for a in batch.accounts if a.id != ev.account_id] + [merged]
+        # Every loaded conversation and later message reads the link from the action stage.
+        self.actions.link_guardian(ev.account_id, merged.guardian_id)
         fresh = _participant(tenant, merged, ev.account_id, now)
         self.engine.update_account(fresh)
         for (t, _cid), loaded in self._loaded.items():  # the policy sees the new facts too
@@ -773,7 +773,7 @@ class IngestPipeline:
             offender=assessment.get("offender"),
             at_risk=assessment.get("at_risk"),
             assessment=state.assessment,
-            engine_state=strip_state_excerpts(self.engine.export_state(scoped(tenant, cid))),
+            engine_state=self.engine.export_state(scoped(tenant, cid), excerpts=False),
             evidence_hold=state.evidence_hold
             or state.alerted_level >= self.settings.evidence_hold_level,
             members=state.members - state.saved_members,  # only new rows to insert

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
 from safeguarding.ingest.text import analysable
-from safeguarding.normalise import NormalisedText, normalise
+from safeguarding.normalise import normalise
 from safeguarding.signals.lexicon import TacticLexicon
 from safeguarding.signals.patterns import (
     ANSWER_AGE_RX,
@@ -60,38 +61,43 @@ class MessageAnalyser:
         norm = normalise(analysable(text))
         folded = norm.folded  # accents stripped: one lexicon pattern serves "não" and "nao"
         out = MessageSignals(is_question="?" in text)
+        tactics = out.tactics
         for hit in self.lexicon.find(folded):
-            out.tactics[hit.tactic] = TacticEvidence(
-                hit.tactic, hit.weight, _original(norm, hit.start, hit.end), "lexicon"
+            tactics[hit.tactic] = TacticEvidence(
+                hit.tactic, hit.weight, norm.original_span(hit.start, hit.end), "lexicon"
             )
         if self.exemplars is not None:
             scores = self.exemplars.score(norm.text)
             if scores is not None:
+                benign = scores.benign_similarity
+                best_margin = out.semantic_margin
                 for tactic, sim in scores.tactic_similarity.items():
-                    margin = sim - scores.benign_similarity
-                    out.semantic_margin = max(out.semantic_margin, margin)
+                    margin = sim - benign
+                    if margin > best_margin:  # max(), without the call
+                        best_margin = margin
                     if sim < SEMANTIC_MIN_SIMILARITY or margin < SEMANTIC_MIN_MARGIN:
                         continue
-                    current = out.tactics.get(tactic)
+                    current = tactics.get(tactic)
                     score = SEMANTIC_WEIGHT * sim
                     if current is None or current.score < score:
-                        out.tactics[tactic] = TacticEvidence(tactic, score, None, "semantic")
-        if any(c.isdigit() for c in folded):
+                        tactics[tactic] = TacticEvidence(tactic, score, None, "semantic")
+                out.semantic_margin = best_margin
+        # Every age pattern needs a digit (``\d``); most messages have none.
+        if _DIGIT_RX.search(folded):
             out.ages = [int(h.value) for h in stated_ages(folded)]
             if len(folded) <= ANSWER_MAX_CHARS:
                 bare = ANSWER_AGE_RX.search(folded)
                 if bare and 5 <= int(bare.group(1)) <= 99:
                     out.bare_age = int(bare.group(1))
         for adult in adult_indicators(folded):
-            out.adult_spans.append(_original(norm, adult.start, adult.end))
+            out.adult_spans.append(norm.original_span(adult.start, adult.end))
         for contact in contact_details(folded):
             out.contacts.append(contact.value)
-            out.contact_spans.append(_original(norm, contact.start, contact.end))
+            out.contact_spans.append(norm.original_span(contact.start, contact.end))
         return out
 
 
-def _original(norm: NormalisedText, start: int, end: int) -> tuple[int, int]:
-    return norm.original_span(start, end)
+_DIGIT_RX = re.compile(r"\d")
 
 
 @cache

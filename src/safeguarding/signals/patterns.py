@@ -111,6 +111,9 @@ def adult_indicators(text: str) -> list[PatternHit]:
     ]
 
 
+_DIGIT_RX = re.compile(r"\d")
+
+
 def _digits(s: str) -> int:
     return sum(c.isdigit() for c in s)
 
@@ -121,10 +124,19 @@ def contact_details(text: str) -> list[PatternHit]:
     for m in _HANDLE_RX.finditer(text):
         if m.group(1) not in _HANDLE_STOPWORDS:
             out.append(PatternHit("contact_detail", m.start(), m.end(), m.group(1)))
-    for rx in (_AT_HANDLE_RX, _DISCORD_TAG_RX, _EMAIL_RX):
-        for m in rx.finditer(text):
-            out.append(PatternHit("contact_detail", m.start(), m.end(), m.group(0).strip()))
-    for m in _PHONE_RX.finditer(text):
-        if 9 <= _digits(m.group(0)) <= 15:
-            out.append(PatternHit("contact_detail", m.start(), m.end(), m.group(0)))
+    # The other patterns each need a character most messages lack ("@", "#", a digit); a
+    # membership test is far cheaper than a regex scan, which runs only when it can match.
+    has_at = "@" in text
+    for rx, needed in (
+        (_AT_HANDLE_RX, has_at),
+        (_DISCORD_TAG_RX, "#" in text),
+        (_EMAIL_RX, has_at),
+    ):
+        if needed:
+            for m in rx.finditer(text):
+                out.append(PatternHit("contact_detail", m.start(), m.end(), m.group(0).strip()))
+    if _DIGIT_RX.search(text):
+        for m in _PHONE_RX.finditer(text):
+            if 9 <= _digits(m.group(0)) <= 15:
+                out.append(PatternHit("contact_detail", m.start(), m.end(), m.group(0)))
     return out

@@ -49,7 +49,12 @@ class ExemplarIndex:
         self._benign_start = len(rows)
         rows.extend(embedder.embed(line) for line in benign)
         self._matrix = np.vstack(rows).astype(np.float32)
-        self._starts = np.array(starts + [self._benign_start], dtype=np.intp)
+        # Segment starts for one ``maximum.reduceat`` over all similarities: one segment per
+        # tactic, then the benign lines as the last segment (when there are any).
+        self._has_benign = len(rows) > self._benign_start
+        self._starts = np.array(
+            starts + ([self._benign_start] if self._has_benign else []), dtype=np.intp
+        )
 
     @classmethod
     def from_package(cls) -> ExemplarIndex:
@@ -57,14 +62,14 @@ class ExemplarIndex:
 
     def score(self, normalised_text: str) -> SemanticScores | None:
         """Similarities for one normalised message; ``None`` when no word is known."""
-        vector = self._embedder.embed(normalised_text)
-        if not vector.any():
+        vector = self._embedder.embed_known(normalised_text)
+        if vector is None:
             return None
         sims = self._matrix @ vector
-        per_tactic = np.maximum.reduceat(sims[: self._benign_start], self._starts[:-1])
-        benign = float(sims[self._benign_start :].max()) if len(sims) > self._benign_start else 0.0
+        best: list[float] = np.maximum.reduceat(sims, self._starts).tolist()
+        benign = best.pop() if self._has_benign else 0.0
         return SemanticScores(
-            tactic_similarity={n: float(s) for n, s in zip(self._names, per_tactic, strict=True)},
+            tactic_similarity=dict(zip(self._names, best, strict=True)),
             benign_similarity=benign,
         )
 

@@ -162,6 +162,8 @@ class Account(Base):
     verified_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    guardian_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The guardian account the platform linked to this one (``notify_guardian``'s target)."""
 
 
 class Connection(Base):

@@ -55,6 +55,7 @@ class AccountRecord:
     age_band: str | None
     verified_age: int | None
     created_at: datetime | None
+    guardian_id: str | None = None  # linked guardian account, if any
 
 
 @dataclass(slots=True)

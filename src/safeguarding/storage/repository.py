@@ -477,7 +477,9 @@ class Repository:
                 select(_t(Account)).where(Account.tenant_id == tenant_id, Account.id.in_(wanted))
             ).all()
         return {
-            r.id: AccountRecord(r.id, r.declared_age, r.age_band, r.verified_age, r.created_at)
+            r.id: AccountRecord(
+                r.id, r.declared_age, r.age_band, r.verified_age, r.created_at, r.guardian_id
+            )
             for r in rows
         }
 
@@ -621,6 +623,7 @@ class Repository:
                     "verified_age": a.verified_age,
                     "created_at": a.created_at,
                     "updated_at": at,
+                    "guardian_id": a.guardian_id,
                 }
                 for a in batch.accounts
             ],

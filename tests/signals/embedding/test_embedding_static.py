@@ -85,3 +85,24 @@ def test_artefact_round_trip(tmp_path: Path) -> None:
     assert loaded.metadata == {"dims": 4}
     expected = vectors[2].astype(np.float32)
     assert np.allclose(loaded.embed("c"), expected / np.linalg.norm(expected))
+
+
+@pytest.mark.parametrize("text", ["photo você photo", "parents so", "l'école", "", "zzyzx qqqq"])
+def test_embed_known_is_embed_or_none_for_the_zero_vector(
+    embedder: StaticEmbedder, text: str
+) -> None:
+    vector = embedder.embed(text)
+    known = embedder.embed_known(text)
+    if vector.any():
+        assert known is not None and np.array_equal(known, vector)
+    else:
+        assert known is None
+
+
+def test_embed_known_of_words_with_zero_vectors_is_none() -> None:
+    vectors = np.zeros((2, 3), dtype=np.float32)
+    vectors[1, 0] = 1.0
+    embedder = StaticEmbedder({"nothing": 0, "photo": 1}, vectors)
+    assert embedder.embed_known("nothing") is None
+    assert not embedder.embed("nothing").any()
+    assert embedder.embed_known("nothing photo") is not None

@@ -69,6 +69,7 @@ def account_assessment(
             "age_band": s.facts.age_band,
             "verified_age": s.facts.verified_age,
             "created_at": s.facts.created_at,
+            "guardian_id": s.facts.guardian_id,
         }
     return {
         "account_id": account_id,
