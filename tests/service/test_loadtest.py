@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from safeguarding.service.loadtest import percentile, run_loadtest
+from safeguarding.service.loadtest import (
+    BENIGN_TEXTS,
+    GROOMING_TEXTS,
+    MEAN_LENGTH,
+    _Generator,
+    percentile,
+    run_loadtest,
+)
 
 
 def test_percentile_picks_the_nearest_rank() -> None:
@@ -12,6 +19,40 @@ def test_percentile_picks_the_nearest_rank() -> None:
     assert percentile(values, 0.5) in (50.0, 51.0)
     assert percentile(values, 0.99) == 99.0
     assert percentile([], 0.99) == 0.0
+
+
+def _stream(mix: str, batches: int) -> list[dict]:
+    gen = _Generator("http://unused", "token", "run", 50, seed=3, mix=mix)
+    return [e for _ in range(batches) for e in gen.batch(20)]
+
+
+def test_realistic_mix_ends_conversations_and_is_mostly_everyday_chat() -> None:
+    events = _stream("realistic", 200)
+    by_conversation: dict[str, list[dict]] = {}
+    for e in events:
+        by_conversation.setdefault(e["conversation_id"], []).append(e)
+    # Conversations end and new ones start: many more than the 50 concurrent slots.
+    assert len(by_conversation) > 150
+    finished = [msgs for msgs in by_conversation.values() if len(msgs) >= 2]
+    mean = sum(len(m) for m in finished) / len(finished)
+    assert MEAN_LENGTH / 2 < mean < MEAN_LENGTH * 1.5
+    # Each conversation's message ids count up from m0, between its own two accounts.
+    for msgs in by_conversation.values():
+        assert [m["message_id"] for m in msgs] == [f"m{i}" for i in range(len(msgs))]
+        assert len({m["sender"] for m in msgs} | {r for m in msgs for r in m["recipients"]}) == 2
+    risky = set(GROOMING_TEXTS) - set(BENIGN_TEXTS)
+    grooming_like = [
+        c for c, msgs in by_conversation.items() if any(m["text"] in risky for m in msgs)
+    ]
+    assert 0 < len(grooming_like) < 0.15 * len(by_conversation)
+
+
+def test_grooming_mix_keeps_every_conversation_open_and_escalating() -> None:
+    events = _stream("grooming", 50)
+    assert len({e["conversation_id"] for e in events}) <= 50
+    assert {e["text"] for e in events} <= set(GROOMING_TEXTS)
+    with pytest.raises(ValueError, match="mix must be one of"):
+        _Generator("http://unused", "token", "run", 5, seed=1, mix="quiet")
 
 
 @pytest.mark.slow

@@ -200,6 +200,13 @@ def loadtest(
     seconds: Annotated[float, typer.Option(help="Duration of the load.")] = 20.0,
     batch_size: Annotated[int, typer.Option(help="Messages per request.")] = 20,
     conversations: Annotated[int, typer.Option(help="Concurrent conversations.")] = 200,
+    mix: Annotated[
+        str,
+        typer.Option(
+            help="Traffic: 'realistic' (conversations start and end, mean 20 messages, 1 in 20 "
+            "grooming-like) or 'grooming' (every conversation escalates: the costliest case)."
+        ),
+    ] = "realistic",
     kill_restart: Annotated[
         bool,
         typer.Option("--kill-restart", help="kill -9 the server half way, restart, verify."),
@@ -213,10 +220,13 @@ def loadtest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Benchmark: the service in a second process on loopback, driven by an async generator."""
-    from safeguarding.service.loadtest import run_loadtest
+    from safeguarding.service.loadtest import MIXES, run_loadtest
 
     if rate <= 0 or seconds <= 0 or batch_size <= 0 or conversations <= 0:
         err.print("[red]rate, seconds, batch size and conversations must be positive.[/red]")
+        raise typer.Exit(2)
+    if mix not in MIXES:
+        err.print(f"[red]--mix must be one of: {', '.join(MIXES)}.[/red]")
         raise typer.Exit(2)
     url = Settings.from_env(db_url=db).db_url
     report = run_loadtest(
@@ -229,13 +239,15 @@ def loadtest(
         Path("var"),
         warmup=warmup,
         pin=False if no_pin else None,
+        mix=mix,
     )
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         v = report.verification
         out.print(
-            f"{report.db}: {report.sustained_msgs_per_s} msgs/s sustained "
+            f"{report.db} ({report.mix} mix, {report.conversations_opened} conversations): "
+            f"{report.sustained_msgs_per_s} msgs/s sustained "
             f"(target {report.target_rate:g}, {report.seconds:g} s after {report.warmup_s:g} s "
             f"warm-up), ingest latency p50 {report.p50_ms} ms, "
             f"p99 {report.p99_ms} ms, max {report.max_ms} ms; "

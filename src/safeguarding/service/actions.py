@@ -255,6 +255,14 @@ class ActionStage:
         t.guardians.move_to_end(account)
         t.relinked.add(account)
 
+    def known_guardians(self, links: dict[str, str | None]) -> None:
+        """Stored guardian links, read with the batch's accounts (``None``: no guardian), so
+        :meth:`after_message` need not query them; a link already known is kept."""
+        _, t = self._ctx()
+        for account, guardian in links.items():
+            if account not in t.guardians:
+                t.guardians[account] = guardian
+
     def report(self, reported: str, ts: datetime) -> None:
         """A user report against ``reported``."""
         cur, t = self._ctx()

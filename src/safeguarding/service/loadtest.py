@@ -15,6 +15,7 @@ both to the scheduler.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import random
 import signal
@@ -33,7 +34,9 @@ from sqlalchemy import func, select
 from safeguarding.storage.models import Conversation, Event, StoredMessage
 from safeguarding.storage.repository import Repository
 
-TEXTS = (
+# Indicator-level lines only. GROOMING_TEXTS is the "grooming" mix: every conversation
+# escalates, the costliest case (evidence, alerts, actions on every conversation).
+GROOMING_TEXTS = (
     "hey, did you finish the level?",
     "lol that was so funny",
     "what time is practice tomorrow",
@@ -45,6 +48,28 @@ TEXTS = (
     "send me a pic so i know it's you",
     "ok see you later",
 )
+BENIGN_TEXTS = (
+    "hey, did you finish the level?",
+    "lol that was so funny",
+    "what time is practice tomorrow",
+    "gg, want to play again",
+    "ok see you later",
+    "did you see the new map",
+    "my brother took the console again",
+    "brb dinner",
+    "that boss fight took forever",
+    "are you doing the science homework",
+    "nice build, how long did that take",
+    "i'm so tired today",
+    "wanna join our team for the next round",
+    "my mum says i have to log off at 9",
+    "haha same",
+)
+MIXES = ("realistic", "grooming")
+# The "realistic" mix: conversations end and new ones start (lengths geometric, mean 20), and
+# one in twenty is grooming-like; the rest is everyday chat between peers.
+MEAN_LENGTH = 20
+GROOMING_SHARE = 0.05
 
 
 @dataclass(slots=True)
@@ -53,6 +78,8 @@ class LoadReport:
     target_rate: float
     seconds: float
     batch_size: int
+    mix: str = "realistic"
+    conversations_opened: int = 0
     messages_sent: int = 0
     messages_acknowledged: int = 0
     requests_ok: int = 0
@@ -148,16 +175,36 @@ class ServerProcess:
                 self.kill()
 
 
+class _Slot:
+    """One of the concurrent conversations: its id, texts and how long it will last."""
+
+    def __init__(self, cid: str, people: tuple[str, str], texts: tuple[str, ...], length: int):
+        self.cid = cid
+        self.people = people
+        self.texts = texts
+        self.length = length  # messages before it ends and another starts (0: never)
+        self.sent = 0
+
+
 class _Generator:
     def __init__(
-        self, base_url: str, token: str, run_id: str, conversations: int, seed: int
+        self,
+        base_url: str,
+        token: str,
+        run_id: str,
+        conversations: int,
+        seed: int,
+        mix: str = "realistic",
     ) -> None:
+        if mix not in MIXES:
+            raise ValueError(f"mix must be one of {', '.join(MIXES)}, not {mix!r}")
         self.base_url = base_url
         self.headers = {"Authorization": f"Bearer {token}"}
         self.run_id = run_id
-        self.conversations = conversations
+        self.mix = mix
         self.rng = random.Random(seed)
-        self.next_message = [0] * conversations
+        self.opened = 0
+        self.slots = [self._open(c) for c in range(conversations)]
         self.seq = 0
         self.latencies: list[float] = []
         self.timeline: list[tuple[float, float]] = []  # (sent at, latency) for diagnosis
@@ -170,24 +217,40 @@ class _Generator:
         self.retries = 0
         self.sent = 0
 
+    def _open(self, c: int) -> _Slot:
+        """A new conversation in slot ``c``, between two accounts of its own."""
+        n = self.opened
+        self.opened += 1
+        people = (f"u{n}a", f"u{n}b")
+        cid = f"{self.run_id}-c{n}"
+        if self.mix == "grooming":
+            return _Slot(cid, people, GROOMING_TEXTS, 0)
+        grooming = self.rng.random() < GROOMING_SHARE
+        length = 2 + int(self.rng.expovariate(1 / (MEAN_LENGTH - 2)))
+        return _Slot(cid, people, GROOMING_TEXTS if grooming else BENIGN_TEXTS, length)
+
     def batch(self, size: int) -> list[dict[str, Any]]:
         events = []
         now = datetime.now(UTC) - timedelta(seconds=1)
         for _ in range(size):
-            c = self.rng.randrange(self.conversations)
-            n = self.next_message[c]
-            self.next_message[c] += 1
+            c = self.rng.randrange(len(self.slots))
+            slot = self.slots[c]
+            if slot.length and slot.sent >= slot.length:
+                slot = self.slots[c] = self._open(c)
+            n = slot.sent
+            slot.sent += 1
             self.seq += 1
+            sender, recipient = slot.people if n % 2 == 0 else slot.people[::-1]
             events.append(
                 {
                     "type": "message",
                     "id": f"{self.run_id}-{self.seq}",
-                    "conversation_id": f"{self.run_id}-c{c}",
+                    "conversation_id": slot.cid,
                     "message_id": f"m{n}",
-                    "sender": f"u{c}a" if n % 2 == 0 else f"u{c}b",
-                    "recipients": [f"u{c}b" if n % 2 == 0 else f"u{c}a"],
+                    "sender": sender,
+                    "recipients": [recipient],
                     "ts": now.isoformat(),
-                    "text": self.rng.choice(TEXTS),
+                    "text": self.rng.choice(slot.texts),
                 }
             )
         return events
@@ -344,6 +407,7 @@ def run_loadtest(
     seed: int = 7,
     warmup: float = 3.0,
     pin: bool | None = None,
+    mix: str = "realistic",
 ) -> LoadReport:
     """``pin``: server on one CPU, generator on another (default: on, unless the environment
     says ``SAFEGUARDING_LOADTEST_PIN=0``; ignored with fewer than two CPUs)."""
@@ -360,25 +424,35 @@ def run_loadtest(
     server = ServerProcess(
         db_url, free_port(), workdir / f"loadtest-{run_id}.log", cpus=server_cpus
     )
+    if mix not in MIXES:
+        raise ValueError(f"mix must be one of {', '.join(MIXES)}, not {mix!r}")
     report = LoadReport(
         db_url,
         rate,
         seconds,
         batch_size,
+        mix=mix,
         warmup_s=warmup,
         kill_restart=kill_restart,
         pinned=server_cpus is not None,
     )
     previous = os.sched_getaffinity(0)
     server.start()
-    gen = _Generator(server.base_url, token, run_id, conversations, seed)
+    gen = _Generator(server.base_url, token, run_id, conversations, seed, mix)
+    # The generator's own collector must not pause it: the CLI process holds everything it
+    # imported (about 130,000 objects), and a full collection of them stalled the event loop
+    # for 50-100 ms, which the report then counted as server latency.
+    gc.collect()
+    gc.freeze()
     try:
         if generator_cpus:
             os.sched_setaffinity(0, generator_cpus)
         asyncio.run(_drive(gen, server, rate, seconds, batch_size, kill_restart, report, warmup))
     finally:
         os.sched_setaffinity(0, previous)
+        gc.unfreeze()
         server.stop()
+    report.conversations_opened = gen.opened
     report.messages_sent = gen.sent
     report.messages_acknowledged = len(gen.acked)
     report.requests_ok = gen.ok

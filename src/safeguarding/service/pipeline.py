@@ -47,6 +47,7 @@ from safeguarding.storage.records import (
     AccountRecord,
     AlertRecord,
     ConnectionRecord,
+    ConversationRecord,
     ConversationUpdate,
     MessageRow,
     OutboxMessage,
@@ -98,6 +99,10 @@ class _Loaded:
     participants: dict[str, Participant] | None = None  # platform ids, for the policy
     spoken: set[str] = field(default_factory=set)  # senders seen (their first message is done)
     evidence_hold: bool = False
+    # Messages the stored engine snapshot covers, and what this batch's snapshot will cover
+    # once committed (``None``: this batch writes none; see ``Settings.engine_snapshot_every``).
+    snapshot_at: int = 0
+    snapshot_pending: int | None = None
     # Evidence: the committed messages (as storage returns them), read once when an action
     # first needs them and extended after each commit; ``pending`` is this batch's messages.
     history: list[Message] | None = None
@@ -110,6 +115,19 @@ class _Loaded:
     pending: list[Message] = field(default_factory=list)
     # Evidence dicts of the last assessment dict, by signal identity (``namespace``).
     evidence_memo: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Prefetched:
+    """What a batch needs from storage about conversations not in memory, read up front in
+    one query per kind instead of several per conversation (new conversations are the
+    costly case: a platform with short chats opens one every few messages)."""
+
+    looked_up: set[str]  # conversation ids looked up; absent from ``conversations``: new
+    conversations: dict[str, ConversationRecord]
+    account_ids: set[str]  # account ids looked up; absent from ``accounts``: no facts
+    accounts: dict[str, AccountRecord]
+    connected: set[frozenset[str]]  # pairs among ``account_ids``, as stored
 
 
 @dataclass(slots=True)
@@ -187,6 +205,7 @@ class IngestPipeline:
         # earlier process, or long ago) the unique key refuses the write and the batch is
         # processed again the slow way, with the lookup. Correctness never rests on it.
         self._recent: OrderedDict[str, None] = OrderedDict()
+        self._prefetched: _Prefetched | None = None  # during a batch (``_process``)
 
     # --- validation ----------------------------------------------------------------------
     def _validate(self, tenant: str, events: list[AnyEvent], now: datetime) -> None:
@@ -257,16 +276,25 @@ class IngestPipeline:
         if loaded is not None:
             self._loaded.move_to_end(key)
             return loaded
-        record = self.repo.get_conversation(tenant, cid)
+        pre = self._prefetched
+        if pre is not None and cid in pre.looked_up:
+            record = pre.conversations.get(cid)
+        else:
+            record = self.repo.get_conversation(tenant, cid)
         if record is None:
             loaded = _Loaded(True, 0, 0, 0, 0.0, None)
+            loaded.history = []  # nothing of it is stored yet: evidence needs no read
         else:
+            snapshot_at = 0
             if record.engine_state is not None:
                 self.engine.restore_state(self._with_excerpts(tenant, cid, record.engine_state))
+                snapshot_at = int(record.engine_state.get("n_messages", 0))
             members = self._members(tenant, cid)
             # Facts may have changed since the state was saved: apply the current ones.
             for account in self.repo.get_accounts(tenant, members).values():
                 self.engine.update_account(_participant(tenant, account, account.id, now))
+            if snapshot_at < record.message_count:
+                self._replay(tenant, cid, snapshot_at)
             loaded = _Loaded(
                 False,
                 record.message_count,
@@ -279,9 +307,26 @@ class IngestPipeline:
             )
             loaded.spoken = self.actions.restore_conversation(tenant, cid, record.action_state)
             loaded.evidence_hold = record.evidence_hold
+            loaded.snapshot_at = snapshot_at
         self._loaded[key] = loaded
         self._evict_over_capacity()
         return loaded
+
+    def _replay(self, tenant: str, cid: str, start: int) -> None:
+        """Bring a restored snapshot up to date: the stored messages after it, through the
+        engine only (their actions were taken and recorded when they first arrived). A
+        message whose text the retention purge removed is replayed as empty text."""
+        for r in self.repo.messages(tenant, cid, start):
+            self.engine.process(
+                Message(
+                    conversation_id=scoped(tenant, cid),
+                    sender=scoped(tenant, r["sender"]),
+                    text=r["text"] or "",
+                    ts=r["ts"],
+                    message_id=r["message_id"],
+                    recipients=tuple(scoped(tenant, x) for x in r["recipients"]),
+                )
+            )
 
     def _with_excerpts(self, tenant: str, cid: str, state: dict[str, Any]) -> dict[str, Any]:
         """A stored engine state with its evidence excerpts read back from the messages
@@ -330,9 +375,14 @@ class IngestPipeline:
         self, tenant: str, ids: list[str], now: datetime, batch: WriteBatch
     ) -> dict[str, Participant]:
         """Account facts and connectedness of ``ids`` (platform ids), this batch included."""
-        accounts = self.repo.get_accounts(tenant, ids)
+        pre = self._prefetched
+        if pre is not None and pre.account_ids.issuperset(ids):
+            accounts = {a: pre.accounts[a] for a in ids if a in pre.accounts}
+            connected = set(pre.connected)
+        else:
+            accounts = self.repo.get_accounts(tenant, ids)
+            connected = self.repo.connected_pairs(tenant, ids)
         accounts.update({a.id: a for a in batch.accounts if a.id in ids})
-        connected = self.repo.connected_pairs(tenant, ids)
         for c in batch.connections:
             pair = frozenset((c.account_id, c.other_account_id))
             if c.change == "added":
@@ -433,6 +483,8 @@ class IngestPipeline:
         for cid in touched:
             state = self._loaded[(tenant, cid)]
             state.is_new = False
+            if state.snapshot_pending is not None:
+                state.snapshot_at, state.snapshot_pending = state.snapshot_pending, None
             state.saved_members |= state.members
             if state.history is not None:
                 state.history.extend(_as_stored(m) for m in state.pending)
@@ -510,6 +562,7 @@ class IngestPipeline:
                 accounts.add(ev.reported_id)
         self.actions.begin(tenant, batch, webhooks, accounts)
         try:
+            self._prefetch(tenant, fresh)
             for ev, digest in fresh:
                 if isinstance(ev, MessageEvent):
                     result = self._message(tenant, ev, now, batch, touched, webhooks)
@@ -544,7 +597,32 @@ class IngestPipeline:
                 self._evict(tenant, cid)
             self.actions.rollback(tenant)
             raise
+        finally:
+            self._prefetched = None
         return batch, touched, results
+
+    def _prefetch(self, tenant: str, fresh: list[tuple[AnyEvent, str]]) -> None:
+        """Read what the batch's conversations that are not in memory need, up front."""
+        cold: set[str] = set()
+        ids: set[str] = set()
+        for ev, _ in fresh:
+            if isinstance(ev, MessageEvent) and (tenant, ev.conversation_id) not in self._loaded:
+                cold.add(ev.conversation_id)
+                ids.add(ev.sender)
+                ids.update(ev.recipients)
+        if not cold:
+            return
+        accounts = self.repo.get_accounts(tenant, ids)
+        self._prefetched = _Prefetched(
+            cold,
+            self.repo.get_conversations(tenant, cold),
+            ids,
+            accounts,
+            self.repo.connected_pairs(tenant, ids),
+        )
+        self.actions.known_guardians(
+            {a: rec.guardian_id if (rec := accounts.get(a)) else None for a in ids}
+        )
 
     def _message(
         self,
@@ -763,6 +841,12 @@ class IngestPipeline:
     def _conversation_update(self, tenant: str, cid: str) -> ConversationUpdate:
         state = self._loaded[(tenant, cid)]
         assessment = state.assessment or {}
+        snapshot = None
+        if state.is_new or (
+            state.message_count - state.snapshot_at >= self.settings.engine_snapshot_every
+        ):
+            snapshot = self.engine.export_state(scoped(tenant, cid), excerpts=False)
+            state.snapshot_pending = state.message_count
         return ConversationUpdate(
             id=cid,
             is_new=state.is_new,
@@ -773,7 +857,7 @@ class IngestPipeline:
             offender=assessment.get("offender"),
             at_risk=assessment.get("at_risk"),
             assessment=state.assessment,
-            engine_state=self.engine.export_state(scoped(tenant, cid), excerpts=False),
+            engine_state=snapshot,
             evidence_hold=state.evidence_hold
             or state.alerted_level >= self.settings.evidence_hold_level,
             members=state.members - state.saved_members,  # only new rows to insert

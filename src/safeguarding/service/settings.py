@@ -33,6 +33,9 @@ class Settings:
     webhook_backoff_max_s: float = 300.0
     webhook_poll_s: float = 0.5
     max_engine_conversations: int = 50_000
+    # The engine state of a conversation is stored every this many of its messages (and when
+    # it is new); on restore the messages after the snapshot are replayed through the engine.
+    engine_snapshot_every: int = 16
     evidence_hold_level: int = 2  # conversations reaching ALERT keep their text as evidence
     policy: str = ""  # policy file; empty: the packaged default policy
     shadow: bool = False  # decide and record actions, emit none (overrides the policy's flag)

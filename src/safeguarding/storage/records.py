@@ -73,7 +73,10 @@ class MessageRow:
 
 @dataclass(slots=True)
 class ConversationUpdate:
-    """New state of one conversation after a batch; ``is_new`` picks insert over update."""
+    """New state of one conversation after a batch; ``is_new`` picks insert over update.
+
+    ``engine_state`` ``None`` on an update keeps the stored snapshot: the service writes the
+    engine state every few messages and replays the messages after it on restore."""
 
     id: str
     is_new: bool

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -102,12 +103,21 @@ def _update_conversation_statement() -> Any:
                     "offender",
                     "at_risk",
                     "assessment",
-                    "engine_state",
                     "action_state",
                 )
             }
             # An evidence hold is never lifted by ingest.
             | {"evidence_hold": or_(c.evidence_hold, bindparam("hold", type_=Boolean))}
+            # The engine snapshot is only replaced when the batch carries one.
+            | {
+                "engine_state": case(
+                    (
+                        bindparam("write_state", type_=Boolean),
+                        bindparam("engine_state", type_=c.engine_state.type),
+                    ),
+                    else_=c.engine_state,
+                )
+            }
         )
     )
 
@@ -121,6 +131,24 @@ _SELECT_STORED_EVENTS = select(Event.event_id, Event.digest, Event.result).where
     Event.event_id.in_(bindparam("event_ids", expanding=True)),
 )
 _SELECT_API_KEY = select(_t(ApiKey)).where(_t(ApiKey).c.id == bindparam("key_id"))
+_SELECT_CONVERSATIONS = select(_t(Conversation)).where(
+    _t(Conversation).c.tenant_id == bindparam("tenant_id"),
+    _t(Conversation).c.id.in_(bindparam("ids", expanding=True)),
+)
+_SELECT_ACCOUNTS = select(_t(Account)).where(
+    _t(Account).c.tenant_id == bindparam("tenant_id"),
+    _t(Account).c.id.in_(bindparam("ids", expanding=True)),
+)
+_SELECT_CONNECTIONS = (
+    select(ConnectionRow.account_id, ConnectionRow.other_account_id, ConnectionRow.change)
+    .where(
+        ConnectionRow.tenant_id == bindparam("tenant_id"),
+        ConnectionRow.account_id.in_(bindparam("ids", expanding=True)),
+        ConnectionRow.other_account_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(ConnectionRow.ts, ConnectionRow.id)
+)
+_CHUNK = 500  # ids per IN list
 _INSERT_EVENTS = insert(_t(Event))
 _INSERT_MESSAGES = insert(_t(StoredMessage))
 _INSERT_CONVERSATIONS = insert(_t(Conversation))
@@ -425,26 +453,35 @@ class Repository:
         return found
 
     def get_conversation(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
+        return self.get_conversations(tenant_id, [conversation_id]).get(conversation_id)
+
+    def get_conversations(
+        self, tenant_id: str, ids: Iterable[str]
+    ) -> dict[str, ConversationRecord]:
+        """The stored conversations among ``ids`` (one query per 500 ids): the ingest path
+        looks up every conversation of a batch at once."""
+        wanted = list(set(ids))
+        found: dict[str, ConversationRecord] = {}
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(_t(Conversation)).where(
-                    Conversation.tenant_id == tenant_id, Conversation.id == conversation_id
-                )
-            ).first()
-        if row is None:
-            return None
-        return ConversationRecord(
-            row.id,
-            row.message_count,
-            row.level,
-            row.risk,
-            row.assessment,
-            row.engine_state,
-            row.updated_at,
-            row.evidence_hold,
-            row.alerted_level,
-            row.action_state,
-        )
+            for start in range(0, len(wanted), _CHUNK):
+                rows = conn.execute(
+                    _SELECT_CONVERSATIONS,
+                    {"tenant_id": tenant_id, "ids": wanted[start : start + _CHUNK]},
+                ).all()
+                for row in rows:
+                    found[row.id] = ConversationRecord(
+                        row.id,
+                        row.message_count,
+                        row.level,
+                        row.risk,
+                        row.assessment,
+                        row.engine_state,
+                        row.updated_at,
+                        row.evidence_hold,
+                        row.alerted_level,
+                        row.action_state,
+                    )
+        return found
 
     def existing_conversations(self, tenant_id: str, ids: Iterable[str]) -> set[str]:
         wanted = list(set(ids))
@@ -470,18 +507,23 @@ class Repository:
 
     def get_accounts(self, tenant_id: str, ids: Iterable[str]) -> dict[str, AccountRecord]:
         wanted = list(set(ids))
-        if not wanted:
-            return {}
+        found: dict[str, AccountRecord] = {}
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(_t(Account)).where(Account.tenant_id == tenant_id, Account.id.in_(wanted))
-            ).all()
-        return {
-            r.id: AccountRecord(
-                r.id, r.declared_age, r.age_band, r.verified_age, r.created_at, r.guardian_id
-            )
-            for r in rows
-        }
+            for start in range(0, len(wanted), _CHUNK):
+                rows = conn.execute(
+                    _SELECT_ACCOUNTS,
+                    {"tenant_id": tenant_id, "ids": wanted[start : start + _CHUNK]},
+                ).all()
+                for r in rows:
+                    found[r.id] = AccountRecord(
+                        r.id,
+                        r.declared_age,
+                        r.age_band,
+                        r.verified_age,
+                        r.created_at,
+                        r.guardian_id,
+                    )
+        return found
 
     def connected_pairs(self, tenant_id: str, account_ids: Iterable[str]) -> set[frozenset[str]]:
         """Pairs of these accounts whose latest connection change is "added"."""
@@ -489,17 +531,7 @@ class Repository:
         if len(ids) < 2:
             return set()
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    ConnectionRow.account_id, ConnectionRow.other_account_id, ConnectionRow.change
-                )
-                .where(
-                    ConnectionRow.tenant_id == tenant_id,
-                    ConnectionRow.account_id.in_(ids),
-                    ConnectionRow.other_account_id.in_(ids),
-                )
-                .order_by(ConnectionRow.ts, ConnectionRow.id)
-            ).all()
+            rows = conn.execute(_SELECT_CONNECTIONS, {"tenant_id": tenant_id, "ids": ids}).all()
         latest: dict[frozenset[str], str] = {}
         for row in rows:
             latest[frozenset((row.account_id, row.other_account_id))] = row.change
@@ -599,6 +631,7 @@ class Repository:
                         "at_risk": c.at_risk,
                         "assessment": c.assessment,
                         "engine_state": c.engine_state,
+                        "write_state": c.engine_state is not None,
                         "action_state": c.action_state,
                         "hold": c.evidence_hold,
                     }
@@ -801,13 +834,17 @@ class Repository:
             for r in rows
         ]
 
-    def messages(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
+    def messages(
+        self, tenant_id: str, conversation_id: str, start: int = 0
+    ) -> list[dict[str, Any]]:
+        """A conversation's stored messages in order, from index ``start``."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(_t(StoredMessage))
                 .where(
                     StoredMessage.tenant_id == tenant_id,
                     StoredMessage.conversation_id == conversation_id,
+                    StoredMessage.idx >= start,
                 )
                 .order_by(StoredMessage.idx)
             ).all()
