@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -129,6 +130,24 @@ def test_assessment_dict_with_evidence_memo_equals_without() -> None:
             assessment.to_dict()
         )
     assert memo  # evidence was seen and kept for the next batch
+    assert len(memo) <= 2 * len(assessment.evidence) + 32
+
+
+def test_evidence_memo_is_pruned_when_the_evidence_changes() -> None:
+    """Signals that left the evidence (another offender named) do not pile up in the memo,
+    and the dicts built from it still equal a fresh build."""
+    engine = fresh_engine()
+    engine.open_conversation("t:c2", [Participant("t:a"), Participant("t:b")])
+    memo: dict[int, Any] = {}
+    ts = datetime(2026, 1, 1, tzinfo=UTC)
+    assessment = None
+    for i in range(40):
+        assessment = engine.process(Message("t:c2", "t:a", "send me a pic", ts, f"m{i}"))
+        unscoped_assessment_dict(assessment, memo)
+    assert assessment is not None
+    other = replace(assessment, evidence=assessment.evidence[-2:])
+    assert unscoped_assessment_dict(other, memo) == unscope_assessment(other.to_dict())
+    assert len(memo) <= 2 * len(other.evidence) + 32
 
 
 def test_idempotency_without_lookup_falls_back_after_restart(tmp_path) -> None:

@@ -27,7 +27,7 @@ from typing import Any, overload
 
 from safeguarding.actions.dispatcher import ActionDispatcher
 from safeguarding.actions.helplines import helplines_for
-from safeguarding.domain import Assessment, Message, Participant
+from safeguarding.domain import Assessment, Message, Participant, Signal
 from safeguarding.policy.accounts import AccountAlert, AccountTracker
 from safeguarding.policy.ages import participant_band
 from safeguarding.policy.evaluator import may_fire
@@ -311,7 +311,13 @@ class ActionStage:
                     ),
                 )
         engine_sender = scoped(cur.tenant, sender)
-        now = [s for s in local.evidence if s.message_index == index and s.sender == engine_sender]
+        now: list[Signal] = []  # this message's evidence: the tail of the (ordered) list
+        for s in reversed(local.evidence):
+            if s.message_index < index:
+                break
+            if s.message_index == index and s.sender == engine_sender:
+                now.append(s)
+        now.reverse()
         if any(s.kind == "adult_indicator" for s in now):
             t.dirty.add(sender)
             self._alerts(t, tracker.mark_adult_sounding(sender, ts))

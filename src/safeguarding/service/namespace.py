@@ -58,15 +58,18 @@ def unscoped_assessment_dict(
     if memo is None:
         evidence = [_signal_dict(s, excerpts) for s in a.evidence]
     else:
-        seen: dict[int, tuple[Signal, dict[str, Any]]] = {}
         evidence = []
         for s in a.evidence:
             hit = memo.get(id(s))
-            d = hit[1] if hit is not None and hit[0] is s else _signal_dict(s, excerpts)
-            seen[id(s)] = (s, d)
-            evidence.append(d)
-        memo.clear()
-        memo.update(seen)
+            if hit is None or hit[0] is not s:
+                hit = memo[id(s)] = (s, _signal_dict(s, excerpts))
+            evidence.append(hit[1])
+        # Signals only leave the evidence when the engine names another offender; prune
+        # then, so the memo stays about as large as the evidence.
+        if len(memo) > 2 * len(evidence) + 32:
+            kept = {id(s): memo[id(s)] for s in a.evidence}
+            memo.clear()
+            memo.update(kept)
     return {
         "conversation_id": unscoped(a.conversation_id),
         "message_index": a.message_index,

@@ -113,8 +113,10 @@ class _Loaded:
     # excerpts, so a changed assessment is answered without reading message text back.
     answer: Assessment | None = None
     pending: list[Message] = field(default_factory=list)
-    # Evidence dicts of the last assessment dict, by signal identity (``namespace``).
+    # Evidence dicts of the stored assessment dict and of the answer (with excerpts), by
+    # signal identity (``namespace.unscoped_assessment_dict``).
     evidence_memo: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+    answer_memo: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -524,7 +526,7 @@ class IngestPipeline:
             latest, state.answer = state.answer, None
             after = state.assessment
             if latest is not None and after is not None and _changed(before, after):
-                answers.append(unscoped_assessment_dict(latest))
+                answers.append(unscoped_assessment_dict(latest, state.answer_memo))
         out: list[dict[str, Any]] = []
         # A retried batch answers like the first call: the assessments it touched.
         replayed = {
