@@ -10,44 +10,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from safeguarding.cli import app
-from safeguarding.domain import Conversation
-from safeguarding.ingest import CorpusError, read_corpora
+from safeguarding.cli.corpus import load_conversations, progress_bar
 from safeguarding.risk.engine import Engine, ScanResult
-
-err = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep and logs
-
-
-def progress_bar(transient: bool = True) -> Progress:
-    """The progress bar every long command shows on standard error."""
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=transient,
-        disable=not err.is_terminal,
-    )
-
-
-def load_conversations(paths: list[Path]) -> list[Conversation]:
-    """Read corpora; report each bad line with its place on stderr and keep the rest."""
-    errors: list[CorpusError] = []
-    try:
-        conversations = list(read_corpora(paths, errors))
-    except CorpusError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    for e in errors:
-        err.print(f"[yellow]skipped bad line[/] {e}")
-    if not conversations:
-        err.print("[red]error:[/] no conversation could be read")
-        raise typer.Exit(2)
-    return conversations
 
 
 def example_corpus() -> Path:

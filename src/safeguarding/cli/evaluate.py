@@ -16,34 +16,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from safeguarding.cli import app
+from safeguarding.cli.corpus import progress_bar, read_conversations
 from safeguarding.domain import Conversation
-from safeguarding.ingest import CorpusError, read_corpus
 
 stderr = Console(stderr=True)
-
-
-def load_conversations(paths: Sequence[Path]) -> tuple[list[Conversation], list[str]]:
-    """Read every corpus; bad lines and repeated ids are reported, never fatal."""
-    problems: list[str] = []
-    conversations: list[Conversation] = []
-    seen: set[str] = set()
-    for path in paths:
-        errors: list[CorpusError] = []
-        try:
-            for conv in read_corpus(path, errors):
-                if conv.id in seen:
-                    problems.append(f"{conv.source or path}: repeated id {conv.id!r}, skipped")
-                    continue
-                seen.add(conv.id)
-                conversations.append(conv)
-        except CorpusError as exc:  # missing file, unreadable XML: skip the path
-            errors.append(exc)
-        problems.extend(str(e) for e in errors)
-    return conversations, problems
 
 
 def _tracked(
@@ -53,17 +33,6 @@ def _tracked(
     for conv in conversations:
         yield conv
         progress.advance(task)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description:>10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-    )
 
 
 @app.command("eval")
@@ -99,7 +68,7 @@ def eval_command(
         stderr.print(f"unknown or no systems: {unknown or names}; known: {', '.join(FACTORIES)}")
         raise typer.Exit(2)
 
-    conversations, problems = load_conversations(paths)
+    conversations, problems = read_conversations(paths, lenient=True)
     for problem in problems:
         stderr.print(f"[yellow]skipped[/] {problem}", markup=True, highlight=False)
     if not conversations:
@@ -107,7 +76,7 @@ def eval_command(
         raise typer.Exit(1)
 
     reports: list[EvaluationReport] = []
-    with _progress() as progress:
+    with progress_bar(stderr, description="{task.description:>10}") as progress:
         for name in names:
             try:
                 system = engine_system(model) if name == "engine" and model else get_system(name)

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from safeguarding.cli import app
-from safeguarding.cli.detect import err, load_conversations, progress_bar
+from safeguarding.cli.corpus import err, load_conversations, progress_bar
 from safeguarding.domain import Conversation
 from safeguarding.risk.engine import Engine
 from safeguarding.risk.model import RiskModel

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import resource
@@ -29,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from safeguarding.domain import Message, Participant
+from safeguarding.measure import one_cpu, percentile
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -180,29 +180,13 @@ def peak_rss_mb() -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / (1024 * 1024)
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, min(len(sorted_values), math.ceil(q / 100 * len(sorted_values))))
-    return sorted_values[rank - 1]
-
-
 @contextmanager
 def one_core() -> Iterator[list[int]]:
     """Pin this process to one CPU and native thread pools to one thread; restore after."""
     from threadpoolctl import threadpool_limits
 
-    has_affinity = hasattr(os, "sched_getaffinity")
-    before = sorted(os.sched_getaffinity(0)) if has_affinity else []
-    if has_affinity and before:
-        os.sched_setaffinity(0, {before[0]})
-    try:
-        with threadpool_limits(limits=1):
-            yield sorted(os.sched_getaffinity(0)) if has_affinity else []
-    finally:
-        if has_affinity and before:
-            os.sched_setaffinity(0, set(before))
+    with one_cpu() as cpu, threadpool_limits(limits=1):
+        yield [] if cpu is None else [cpu]
 
 
 def default_engine_factory() -> Callable[[], Any]:

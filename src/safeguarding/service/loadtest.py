@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from safeguarding.measure import percentile
 from safeguarding.storage.models import Conversation, Event, StoredMessage
 from safeguarding.storage.repository import Repository
 
@@ -113,13 +114,6 @@ def _cpu_split() -> tuple[set[int] | None, set[int] | None]:
     if len(cpus) < 2:
         return None, None
     return {cpus[-1]}, {cpus[0]}
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 class ServerProcess:
@@ -458,8 +452,8 @@ def run_loadtest(
     report.requests_ok = gen.ok
     report.requests_failed = gen.failed
     report.retries = gen.retries
-    report.p50_ms = round(percentile(gen.latencies, 0.50) * 1000, 2)
-    report.p99_ms = round(percentile(gen.latencies, 0.99) * 1000, 2)
+    report.p50_ms = round(percentile(gen.latencies, 50) * 1000, 2)
+    report.p99_ms = round(percentile(gen.latencies, 99) * 1000, 2)
     report.max_ms = round(max(gen.latencies, default=0.0) * 1000, 2)
     report.verification = verify(repo, tenant.id, gen.acked)
     repo.close()

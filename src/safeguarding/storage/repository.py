@@ -19,8 +19,10 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Connection,
     Engine,
+    Row,
     Table,
     and_,
     bindparam,
@@ -82,6 +84,16 @@ class DuplicateEventError(Exception):
 
 def _t(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
+
+
+def _in_chunks(
+    conn: Connection, stmt: Any, tenant_id: str, ids: Sequence[str], key: str = "ids"
+) -> Iterator[Row[Any]]:
+    """The rows of a tenant lookup ``stmt`` for ``ids``, asked ``_CHUNK`` ids at a time so an
+    IN list never reaches the database's limit on bound parameters."""
+    for start in range(0, len(ids), _CHUNK):
+        params = {"tenant_id": tenant_id, key: list(ids[start : start + _CHUNK])}
+        yield from conn.execute(stmt, params).all()
 
 
 def _update_conversation_statement() -> Any:
@@ -147,6 +159,10 @@ _SELECT_CONNECTIONS = (
         ConnectionRow.other_account_id.in_(bindparam("ids", expanding=True)),
     )
     .order_by(ConnectionRow.ts, ConnectionRow.id)
+)
+_SELECT_ACCOUNT_STATES = select(AccountState.account_id, AccountState.state).where(
+    AccountState.tenant_id == bindparam("tenant_id"),
+    AccountState.account_id.in_(bindparam("ids", expanding=True)),
 )
 _CHUNK = 500  # ids per IN list
 _INSERT_EVENTS = insert(_t(Event))
@@ -443,14 +459,8 @@ class Repository:
     def _stored_events(
         self, conn: Connection, tenant_id: str, event_ids: Sequence[str]
     ) -> dict[str, StoredEvent]:
-        found: dict[str, StoredEvent] = {}
-        for start in range(0, len(event_ids), 500):
-            chunk = list(event_ids[start : start + 500])
-            rows = conn.execute(
-                _SELECT_STORED_EVENTS, {"tenant_id": tenant_id, "event_ids": chunk}
-            ).all()
-            found.update({r.event_id: StoredEvent(r.event_id, r.digest, r.result) for r in rows})
-        return found
+        rows = _in_chunks(conn, _SELECT_STORED_EVENTS, tenant_id, event_ids, key="event_ids")
+        return {r.event_id: StoredEvent(r.event_id, r.digest, r.result) for r in rows}
 
     def get_conversation(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
         return self.get_conversations(tenant_id, [conversation_id]).get(conversation_id)
@@ -463,24 +473,19 @@ class Repository:
         wanted = list(set(ids))
         found: dict[str, ConversationRecord] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), _CHUNK):
-                rows = conn.execute(
-                    _SELECT_CONVERSATIONS,
-                    {"tenant_id": tenant_id, "ids": wanted[start : start + _CHUNK]},
-                ).all()
-                for row in rows:
-                    found[row.id] = ConversationRecord(
-                        row.id,
-                        row.message_count,
-                        row.level,
-                        row.risk,
-                        row.assessment,
-                        row.engine_state,
-                        row.updated_at,
-                        row.evidence_hold,
-                        row.alerted_level,
-                        row.action_state,
-                    )
+            for row in _in_chunks(conn, _SELECT_CONVERSATIONS, tenant_id, wanted):
+                found[row.id] = ConversationRecord(
+                    row.id,
+                    row.message_count,
+                    row.level,
+                    row.risk,
+                    row.assessment,
+                    row.engine_state,
+                    row.updated_at,
+                    row.evidence_hold,
+                    row.alerted_level,
+                    row.action_state,
+                )
         return found
 
     def existing_conversations(self, tenant_id: str, ids: Iterable[str]) -> set[str]:
@@ -509,20 +514,15 @@ class Repository:
         wanted = list(set(ids))
         found: dict[str, AccountRecord] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), _CHUNK):
-                rows = conn.execute(
-                    _SELECT_ACCOUNTS,
-                    {"tenant_id": tenant_id, "ids": wanted[start : start + _CHUNK]},
-                ).all()
-                for r in rows:
-                    found[r.id] = AccountRecord(
-                        r.id,
-                        r.declared_age,
-                        r.age_band,
-                        r.verified_age,
-                        r.created_at,
-                        r.guardian_id,
-                    )
+            for r in _in_chunks(conn, _SELECT_ACCOUNTS, tenant_id, wanted):
+                found[r.id] = AccountRecord(
+                    r.id,
+                    r.declared_age,
+                    r.age_band,
+                    r.verified_age,
+                    r.created_at,
+                    r.guardian_id,
+                )
         return found
 
     def connected_pairs(self, tenant_id: str, account_ids: Iterable[str]) -> set[frozenset[str]]:
@@ -785,17 +785,26 @@ class Repository:
     def account_states(self, tenant_id: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Saved ``AccountTracker`` state of these accounts (those that have one)."""
         wanted = list(set(ids))
-        found: dict[str, dict[str, Any]] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), 500):
-                rows = conn.execute(
-                    select(AccountState.account_id, AccountState.state).where(
-                        AccountState.tenant_id == tenant_id,
-                        AccountState.account_id.in_(wanted[start : start + 500]),
-                    )
-                ).all()
-                found.update({r.account_id: r.state for r in rows})
-        return found
+            rows = _in_chunks(conn, _SELECT_ACCOUNT_STATES, tenant_id, wanted)
+            return {r.account_id: r.state for r in rows}
+
+    def _newest_first(
+        self,
+        model: type[ActionRow] | type[AlertRow],
+        tenant_id: str,
+        filters: Sequence[ColumnElement[bool]],
+        after_id: int | None,
+        limit: int,
+    ) -> Sequence[Row[Any]]:
+        """One keyset page of a tenant's rows, highest id first: ``after_id`` is the last id of
+        the page before, so pages stay stable while new rows arrive."""
+        stmt = select(_t(model)).where(model.tenant_id == tenant_id, *filters)
+        if after_id is not None:
+            stmt = stmt.where(model.id < after_id)
+        stmt = stmt.order_by(model.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return conn.execute(stmt).all()
 
     def actions(
         self,
@@ -808,18 +817,14 @@ class Repository:
         limit: int = 50,
     ) -> list[ActionRecord]:
         """Recorded actions, newest first; ``after_id`` continues a page (keyset paging)."""
-        stmt = select(_t(ActionRow)).where(ActionRow.tenant_id == tenant_id)
+        filters = []
         if conversation_id is not None:
-            stmt = stmt.where(ActionRow.conversation_id == conversation_id)
+            filters.append(ActionRow.conversation_id == conversation_id)
         if account_id is not None:
-            stmt = stmt.where(ActionRow.account_id == account_id)
+            filters.append(ActionRow.account_id == account_id)
         if action_type is not None:
-            stmt = stmt.where(ActionRow.action_type == action_type)
-        if after_id is not None:
-            stmt = stmt.where(ActionRow.id < after_id)
-        stmt = stmt.order_by(ActionRow.id.desc()).limit(limit)
-        with self.engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            filters.append(ActionRow.action_type == action_type)
+        rows = self._newest_first(ActionRow, tenant_id, filters, after_id, limit)
         return [
             ActionRecord(
                 r.conversation_id,
@@ -886,22 +891,18 @@ class Repository:
         limit: int = 50,
     ) -> list[AlertRecord]:
         """Alerts newest first; ``after_id`` continues a page (keyset paging)."""
-        stmt = select(_t(AlertRow)).where(AlertRow.tenant_id == tenant_id)
+        filters = []
         if status:
-            stmt = stmt.where(AlertRow.status == status)
+            filters.append(AlertRow.status == status)
         if level is not None:
-            stmt = stmt.where(AlertRow.level == level)
+            filters.append(AlertRow.level == level)
         if min_level is not None:
-            stmt = stmt.where(AlertRow.level >= min_level)
+            filters.append(AlertRow.level >= min_level)
         if since is not None:
-            stmt = stmt.where(AlertRow.raised_at >= since)
+            filters.append(AlertRow.raised_at >= since)
         if until is not None:
-            stmt = stmt.where(AlertRow.raised_at < until)
-        if after_id is not None:
-            stmt = stmt.where(AlertRow.id < after_id)
-        stmt = stmt.order_by(AlertRow.id.desc()).limit(limit)
-        with self.engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            filters.append(AlertRow.raised_at < until)
+        rows = self._newest_first(AlertRow, tenant_id, filters, after_id, limit)
         return [
             AlertRecord(
                 r.conversation_id,

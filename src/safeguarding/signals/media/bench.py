@@ -11,14 +11,14 @@ import gc
 import os
 import platform
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import psutil
 
+from safeguarding.measure import one_cpu
 from safeguarding.signals.media.hashes import HashType, hamming_hex
 from safeguarding.signals.media.hashing import MediaHasher
 from safeguarding.signals.media.index import PdqIndex
@@ -34,21 +34,6 @@ class BenchConfig:
     memory_hashes: int = 10_000_000
     images: int = 120
     seed: int = 5
-
-
-@contextmanager
-def one_core() -> Iterator[int | None]:
-    """Pin this process to one CPU while measuring, where the OS allows it."""
-    if not hasattr(os, "sched_getaffinity"):
-        yield None
-        return
-    before = os.sched_getaffinity(0)
-    cpu = min(before)
-    os.sched_setaffinity(0, {cpu})
-    try:
-        yield cpu
-    finally:
-        os.sched_setaffinity(0, before)
 
 
 def _flip(code: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -83,7 +68,7 @@ def bench_query(config: BenchConfig, progress: Progress) -> dict[str, Any]:
     returned = 0
     beyond_limit = 0
     process = psutil.Process()
-    with one_core() as cpu:
+    with one_cpu() as cpu:
         for query in queries[:20]:  # warm caches; not timed
             index.search(query, config.max_distance)
         switches_before = process.num_ctx_switches().involuntary
@@ -158,7 +143,7 @@ def bench_hashing(config: BenchConfig, progress: Progress) -> dict[str, Any]:
     jpegs = [encode(synthetic_image(config.seed * 1000 + i)) for i in range(config.images)]
     fast, full = MediaHasher(fast_decode=True), MediaHasher(fast_decode=False)
     progress("hashing them on one core")
-    with one_core() as cpu:
+    with one_cpu() as cpu:
         started = time.perf_counter()
         fast_hashes = [fast.hash_bytes(j).of_type(HashType.PDQ)[0] for j in jpegs]
         fast_s = time.perf_counter() - started
