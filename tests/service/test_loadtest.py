@@ -59,9 +59,28 @@ def test_kill_minus_nine_mid_run_loses_and_duplicates_nothing(tmp_path) -> None:
         workdir=tmp_path,
     )
     v = report.verification
+    assert report.server_cpu_share is None  # two server processes: not one CPU figure
     assert report.restart_s is not None
     assert report.messages_acknowledged > 0
     assert v["missing_acknowledged"] == 0
     assert v["duplicate_message_rows"] == 0 and v["duplicate_event_rows"] == 0
     assert v["conversations_with_gaps"] == 0 and v["assessments_behind"] == 0
     assert v["ok"]
+
+
+@pytest.mark.slow
+def test_a_short_run_reports_server_cpu_and_verifies(tmp_path) -> None:
+    report = run_loadtest(
+        f"sqlite:///{tmp_path}/load.db",
+        rate=200,
+        seconds=2,
+        batch_size=10,
+        conversations=20,
+        workdir=tmp_path,
+        warmup=0.5,
+    )
+    assert report.mix == "realistic" and report.conversations_opened >= 20
+    assert report.requests_ok > 0 and report.requests_failed == 0
+    assert report.server_cpu_ms_per_request is not None and report.server_cpu_ms_per_request > 0
+    assert report.server_cpu_share is not None and 0 < report.server_cpu_share < 2
+    assert report.verification["ok"]

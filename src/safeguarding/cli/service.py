@@ -254,6 +254,11 @@ def loadtest(
             f"{report.requests_ok} requests ok, {report.requests_failed} failed, "
             f"{report.retries} retries"
         )
+        if report.server_cpu_share is not None:
+            out.print(
+                f"server CPU {report.server_cpu_ms_per_request} ms a request, "
+                f"{report.server_cpu_share:.0%} of one CPU"
+            )
         if report.kill_restart:
             out.print(f"killed with SIGKILL half way; restart took {report.restart_s} s")
         out.print(

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from sqlalchemy import func, select
 
 from safeguarding.measure import percentile
@@ -95,6 +96,10 @@ class LoadReport:
     kill_restart: bool = False
     pinned: bool = False
     restart_s: float | None = None
+    # Server CPU (user + system, all its threads) over the measured part, per request and as
+    # a share of one CPU: how close to saturation the run was. None with --kill-restart.
+    server_cpu_ms_per_request: float | None = None
+    server_cpu_share: float | None = None
     verification: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,6 +159,13 @@ class ServerProcess:
                 pass
             time.sleep(0.1)
         raise TimeoutError(f"server not ready after {timeout} s; see {self.log_path}")
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the server so far, all threads."""
+        if self.proc is None:
+            return 0.0
+        times = psutil.Process(self.proc.pid).cpu_times()
+        return float(times.user + times.system)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -302,6 +314,7 @@ async def _drive(
         end = gen.measure_from + seconds
         killed = False
         restart: asyncio.Future[float] | None = None
+        cpu_from: tuple[float, float, int] | None = None  # (server CPU s, wall, requests)
         k = 0
         while True:
             at = start + k * interval
@@ -310,6 +323,8 @@ async def _drive(
             delay = at - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if cpu_from is None and not kill_restart and time.perf_counter() >= gen.measure_from:
+                cpu_from = (server.cpu_seconds(), time.perf_counter(), k)
             if (
                 kill_restart
                 and not killed
@@ -327,6 +342,11 @@ async def _drive(
             report.restart_s = round(await restart, 2)
         if tasks:
             await asyncio.gather(*tasks)
+        if cpu_from is not None:
+            cpu, wall, first = cpu_from
+            used = server.cpu_seconds() - cpu
+            report.server_cpu_ms_per_request = round(used / max(1, k - first) * 1000, 2)
+            report.server_cpu_share = round(used / (time.perf_counter() - wall), 3)
         report.wall_s = round(time.perf_counter() - start, 2)
         measured = gen.measured_done - gen.measure_from
         report.sustained_msgs_per_s = round(gen.measured_messages / measured, 1) if measured else 0
