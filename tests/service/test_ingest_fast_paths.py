@@ -188,3 +188,94 @@ def test_revoked_key_is_refused_at_once_despite_the_cache(tmp_path) -> None:
         assert h.client.get("/v1/alerts", headers=headers).status_code == 401
     finally:
         h.close()
+
+
+def _openers(prefix: str, n: int) -> list[dict[str, Any]]:
+    """``n`` new conversations in one batch: an account event, a connection and a first
+    message each (some of them grooming-like), so facts and connections matter."""
+    events: list[dict[str, Any]] = []
+    at = datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    for i in range(n):
+        adult, kid = f"{prefix}a{i}", f"{prefix}k{i}"
+        events.append(
+            {"type": "account", "id": f"{prefix}acc{i}", "account_id": kid, "age_band": "under_13"}
+        )
+        if i % 2:
+            events.append(
+                {
+                    "type": "connection",
+                    "id": f"{prefix}con{i}",
+                    "account_id": adult,
+                    "other_account_id": kid,
+                    "change": "added",
+                    "ts": at.isoformat(),
+                }
+            )
+        text = GROOMING_LIKE[i % len(GROOMING_LIKE)][1]
+        events.append(
+            _message(i, adult, text)
+            | {"id": f"{prefix}m{i}", "conversation_id": f"{prefix}c{i}", "recipients": [kid]}
+        )
+    return events
+
+
+def _counting(h: Harness, names: list[str]) -> dict[str, int]:
+    calls = dict.fromkeys(names, 0)
+    for name in names:
+        original = getattr(h.repo, name)
+
+        def counted(*args: Any, _name: str = name, _f: Any = original, **kw: Any) -> Any:
+            calls[_name] += 1
+            return _f(*args, **kw)
+
+        setattr(h.repo, name, counted)
+    return calls
+
+
+def test_new_conversations_of_a_batch_are_read_in_one_query_each_kind(
+    tmp_path, monkeypatch
+) -> None:
+    """Twenty new conversations in one batch: one read of conversations, accounts and
+    connections for all of them; the answers equal processing them one batch each, and
+    equal the per-conversation reads used for rooms too wide to prefetch."""
+    events = _openers("x", 20)
+    h = Harness(sqlite_url(tmp_path, "one.db"), webhooks_enabled=False)
+    _, headers = h.tenant("p")
+    calls = _counting(
+        h, ["get_conversation", "get_conversations", "get_accounts", "connected_pairs"]
+    )
+    together = h.post(headers, events).json()
+    h.close()
+    assert calls == {
+        "get_conversation": 0,
+        "get_conversations": 1,
+        "get_accounts": 1,
+        "connected_pairs": 1,
+    }
+
+    apart = Harness(sqlite_url(tmp_path, "two.db"), webhooks_enabled=False)
+    _, headers = apart.tenant("p")
+    # Accounts and connections first, then each conversation in a batch of its own.
+    setup = [e for e in events if e["type"] != "message"]
+    assert apart.post(headers, setup).status_code == 200
+    one_by_one = [apart.post(headers, [e]).json() for e in events if e["type"] == "message"]
+    apart.close()
+
+    import safeguarding.service.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "_PREFETCH_MAX_ACCOUNTS", 3)
+    wide = Harness(sqlite_url(tmp_path, "three.db"), webhooks_enabled=False)
+    _, headers = wide.tenant("p")
+    unfetched = wide.post(headers, events).json()
+    wide.close()
+
+    def levels(answer: dict[str, Any]) -> list[tuple[str, str, float]]:
+        return [
+            (r["conversation_id"], r["level"], r["risk"])
+            for r in answer["results"]
+            if r["type"] == "message"
+        ]
+
+    assert levels(together) == [row for a in one_by_one for row in levels(a)]
+    assert levels(together) == levels(unfetched)
+    assert together["assessments"] == unfetched["assessments"]

@@ -9,7 +9,8 @@ caused it, behind that conversation's earlier rows, so nothing is lost and order
 State that survives a restart: the dispatcher's pacing per conversation (stored with the
 conversation next to the engine state) and each account's signal summary and restricted /
 suspended flags (``account_states``). Guardian links (``accounts.guardian_id``, set by
-``account`` events) are read from storage the first time a decision needs them and kept per
+``account`` events) are read with the accounts of a batch's conversations that are not in
+memory (``known_guardians``), or else the first time a decision needs them, and kept per
 tenant; the pipeline tells the stage about every link an event sets or removes. Ids inside
 this stage are the platform's own; every tenant has its own tracker and dispatcher, so no id
 can collide across tenants.

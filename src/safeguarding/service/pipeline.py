@@ -60,6 +60,9 @@ log = logging.getLogger("safeguarding.ingest")
 
 
 _RECENT_IDS = 100_000
+# Accounts a batch may name for the up-front read of their facts and connections; beyond it
+# (large rooms) each conversation reads its own, as the pairs query names every id twice.
+_PREFETCH_MAX_ACCOUNTS = 1_000
 
 
 class _SlowPath(Exception):
@@ -604,7 +607,8 @@ class IngestPipeline:
         return batch, touched, results
 
     def _prefetch(self, tenant: str, fresh: list[tuple[AnyEvent, str]]) -> None:
-        """Read what the batch's conversations that are not in memory need, up front."""
+        """Read what the batch's conversations that are not in memory, and its account
+        events, need from storage, up front."""
         cold: set[str] = set()
         ids: set[str] = set()
         for ev, _ in fresh:
@@ -612,15 +616,17 @@ class IngestPipeline:
                 cold.add(ev.conversation_id)
                 ids.add(ev.sender)
                 ids.update(ev.recipients)
-        if not cold:
+            elif isinstance(ev, AccountEvent):
+                ids.add(ev.account_id)
+        if not cold and not ids:
+            return
+        conversations = self.repo.get_conversations(tenant, cold)
+        if len(ids) > _PREFETCH_MAX_ACCOUNTS:  # rooms: the pairs query would be too wide
+            self._prefetched = _Prefetched(cold, conversations, set(), {}, set())
             return
         accounts = self.repo.get_accounts(tenant, ids)
         self._prefetched = _Prefetched(
-            cold,
-            self.repo.get_conversations(tenant, cold),
-            ids,
-            accounts,
-            self.repo.connected_pairs(tenant, ids),
+            cold, conversations, ids, accounts, self.repo.connected_pairs(tenant, ids)
         )
         self.actions.known_guardians(
             {a: rec.guardian_id if (rec := accounts.get(a)) else None for a in ids}
@@ -785,7 +791,10 @@ class IngestPipeline:
         self, tenant: str, ev: AccountEvent, now: datetime, batch: WriteBatch
     ) -> dict[str, Any]:
         known = next((a for a in batch.accounts if a.id == ev.account_id), None)
-        if known is None:
+        pre = self._prefetched
+        if known is None and pre is not None and ev.account_id in pre.account_ids:
+            known = pre.accounts.get(ev.account_id)
+        elif known is None:
             known = self.repo.get_accounts(tenant, [ev.account_id]).get(ev.account_id)
         old = known or AccountRecord(ev.account_id, None, None, None, None)
         merged = AccountRecord(
