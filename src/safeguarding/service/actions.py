@@ -36,6 +36,7 @@ from safeguarding.policy.facts import AccountFacts, PolicyInput
 from safeguarding.policy.holder import PolicyHolder, ReloadResult
 from safeguarding.policy.loader import load_policy
 from safeguarding.policy.registry import ACTIONS_AGAINST_ACCOUNT, ActionType
+from safeguarding.policy.schema import Policy
 from safeguarding.service.namespace import scoped, unscope_assessment, unscoped
 from safeguarding.storage.records import ActionRecord, OutboxMessage, WriteBatch
 from safeguarding.storage.repository import Repository
@@ -99,6 +100,7 @@ class _Tenant:
     # account -> linked guardian (None: none), as committed or as this batch left it
     guardians: OrderedDict[str, str | None] = field(default_factory=OrderedDict)
     relinked: set[str] = field(default_factory=set)  # guardian links set in this batch
+    policy: Policy | None = None  # the policy its tracker and dispatcher are set up from
 
 
 @dataclass(slots=True)
@@ -129,6 +131,7 @@ class ActionStage:
         self.policy_path = policy_path
         self.max_conversations = max_conversations
         self.helplines = helplines_for(holder.policy)
+        self._helplines_policy = holder.policy  # the policy ``helplines`` was built from
         self._tenants: dict[str, _Tenant] = {}
         self._current: _Batch | None = None
 
@@ -136,38 +139,39 @@ class ActionStage:
     def reload(self) -> ReloadResult:
         """Re-read the policy file; a refused file leaves the last good policy in force."""
         if not self.policy_path:
-            result = self.holder.reload_text(_default_text(), "default_policy.yaml")
-        else:
-            result = self.holder.reload(Path(self.policy_path))
-        if result.ok:
-            self._apply_policy()
-        return result
+            return self.holder.reload_text(_default_text(), "default_policy.yaml")
+        return self.holder.reload(Path(self.policy_path))
 
-    def _apply_policy(self) -> None:
-        """Carry a newly loaded policy's dispatch settings, helplines and account-signal
-        thresholds into every tenant's dispatcher and tracker (state is kept)."""
+    def _follow_policy(self, t: _Tenant) -> None:
+        """Set a tenant's dispatcher and tracker up from the policy in force (dispatch
+        settings, helplines, account-signal thresholds; their state is kept). Called inside a
+        batch, under the pipeline's lock: a reload (another thread) only swaps the holder's
+        policy, and each tenant takes it up here at its next event."""
         policy = self.holder.policy
-        self.helplines = helplines_for(policy)
-        for t in self._tenants.values():
-            t.dispatcher.settings = policy.settings
-            t.dispatcher.helplines = self.helplines
-            t.tracker.settings = policy.tracker_settings(t.tracker.settings)
+        if t.policy is policy:
+            return
+        if self._helplines_policy is not policy:
+            self.helplines = helplines_for(policy)
+            self._helplines_policy = policy
+        t.dispatcher.settings = policy.settings
+        t.dispatcher.helplines = self.helplines
+        t.tracker.settings = policy.tracker_settings(t.tracker.settings)
+        t.policy = policy
 
     # --- batch lifecycle -----------------------------------------------------------------
     def _tenant(self, tenant: str) -> _Tenant:
         t = self._tenants.get(tenant)
         if t is None:
             t = self._tenants[tenant] = _Tenant(
-                AccountTracker(self.holder.policy.tracker_settings()),
+                AccountTracker(),
                 ActionDispatcher(
                     _Sink(self),
-                    settings=self.holder.policy.settings,
-                    helplines=self.helplines,
                     recorder=self._record,
                     max_conversations=self.max_conversations,
                     max_records=0,  # recorded in storage, not in memory
                 ),
             )
+            self._follow_policy(t)
         return t
 
     def begin(
@@ -176,6 +180,7 @@ class ActionStage:
         """Start a batch; loads the saved signal state of ``accounts`` not yet in memory."""
         self._current = _Batch(tenant, batch, webhooks)
         t = self._tenant(tenant)
+        self._follow_policy(t)
         t.dirty.clear()
         t.relinked.clear()
         # Trimmed only here, between batches: an uncommitted link must never be dropped.
@@ -364,7 +369,6 @@ class ActionStage:
             return False
         offender = facts.offender.id if facts.offender else None
         cur.offender = offender
-        t.dispatcher.settings = self.holder.policy.settings
         result = t.dispatcher.dispatch(decision, facts, messages=messages, now=ts)
         cur.offender = None
         preserved = False
@@ -384,7 +388,9 @@ class ActionStage:
     def _ctx(self) -> tuple[_Batch, _Tenant]:
         if self._current is None:
             raise RuntimeError("ActionStage used outside a batch")
-        return self._current, self._tenant(self._current.tenant)
+        t = self._tenant(self._current.tenant)
+        self._follow_policy(t)  # a reload between two events of a batch is taken up here
+        return self._current, t
 
     def _guardians(self, tenant: str, t: _Tenant, accounts: Iterable[str]) -> dict[str, str]:
         """Guardian links of ``accounts``; those not yet known are read in one query (only

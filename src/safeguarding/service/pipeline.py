@@ -17,9 +17,11 @@ import contextlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from safeguarding.domain import AlertLevel, Assessment, Message, Participant
@@ -110,11 +112,10 @@ class _Loaded:
     # first needs them and extended after each commit; ``pending`` is this batch's messages.
     history: list[Message] | None = None
     # The engine's latest assessment in this batch; turned into ``assessment`` (a dict) once
-    # per conversation at the end of the batch instead of after every message.
+    # per conversation at the end of the batch instead of after every message, and kept
+    # until the answer is built: its signals still quote the text, so a changed assessment
+    # is answered without reading message text back.
     latest: Assessment | None = None
-    # The same assessment kept until the answer is built: its signals still carry their
-    # excerpts, so a changed assessment is answered without reading message text back.
-    answer: Assessment | None = None
     pending: list[Message] = field(default_factory=list)
     # Evidence dicts of the stored assessment dict and of the answer (with excerpts), by
     # signal identity (``namespace.unscoped_assessment_dict``).
@@ -165,6 +166,20 @@ def _participant(
     if account.created_at is not None:
         p.account_age_days = max(0, (now - account.created_at).days)
     return p
+
+
+def _from_storage(row: dict[str, Any], cid: str, scope: Callable[[str], str] = str) -> Message:
+    """A row of ``Repository.messages`` as a ``Message`` (purged text as ""), its ids passed
+    through ``scope`` (the engine's tenant-scoped ids, or the platform's as they are)."""
+    return Message(
+        scope(cid),
+        scope(row["sender"]),
+        row["text"] or "",
+        row["ts"],
+        row["message_id"],
+        row["idx"],
+        tuple(scope(r) for r in row["recipients"]),
+    )
 
 
 def _as_stored(m: Message) -> Message:
@@ -321,17 +336,9 @@ class IngestPipeline:
         """Bring a restored snapshot up to date: the stored messages after it, through the
         engine only (their actions were taken and recorded when they first arrived). A
         message whose text the retention purge removed is replayed as empty text."""
+        scope = partial(scoped, tenant)
         for r in self.repo.messages(tenant, cid, start):
-            self.engine.process(
-                Message(
-                    conversation_id=scoped(tenant, cid),
-                    sender=scoped(tenant, r["sender"]),
-                    text=r["text"] or "",
-                    ts=r["ts"],
-                    message_id=r["message_id"],
-                    recipients=tuple(scoped(tenant, x) for x in r["recipients"]),
-                )
-            )
+            self.engine.process(_from_storage(r, cid, scope))
 
     def _with_excerpts(self, tenant: str, cid: str, state: dict[str, Any]) -> dict[str, Any]:
         """A stored engine state with its evidence excerpts read back from the messages
@@ -526,7 +533,7 @@ class IngestPipeline:
         answers: list[dict[str, Any]] = []
         for cid, before in touched.items():
             state = self._loaded[(tenant, cid)]
-            latest, state.answer = state.answer, None
+            latest, state.latest = state.latest, None
             after = state.assessment
             if latest is not None and after is not None and _changed(before, after):
                 answers.append(unscoped_assessment_dict(latest, state.answer_memo))
@@ -590,11 +597,10 @@ class IngestPipeline:
             for cid in touched:
                 state = self._loaded[(tenant, cid)]
                 if state.latest is not None:
-                    # Stored form, without excerpts (answers fill them from the messages).
+                    # Stored form, without excerpts (the answer is built from ``latest``).
                     state.assessment = unscoped_assessment_dict(
                         state.latest, state.evidence_memo, excerpts=False
                     )
-                    state.answer, state.latest = state.latest, None
                 batch.conversations.append(self._conversation_update(tenant, cid))
             self.actions.finish()
         except BaseException:
@@ -773,18 +779,7 @@ class IngestPipeline:
         """A conversation's committed messages (for evidence): read from storage once, then
         kept with the conversation and extended after each commit (``_as_stored``)."""
         if state.history is None:
-            state.history = [
-                Message(
-                    cid,
-                    r["sender"],
-                    r["text"] or "",
-                    r["ts"],
-                    r["message_id"],
-                    r["idx"],
-                    tuple(r["recipients"]),
-                )
-                for r in self.repo.messages(tenant, cid)
-            ]
+            state.history = [_from_storage(r, cid) for r in self.repo.messages(tenant, cid)]
         return state.history
 
     def _account(
