@@ -454,8 +454,8 @@ def run_loadtest(
     server.start()
     gen = _Generator(server.base_url, token, run_id, conversations, seed, mix)
     # The generator's own collector must not pause it: the CLI process holds everything it
-    # imported (about 130,000 objects), and a full collection of them stalled the event loop
-    # for 50-100 ms, which the report then counted as server latency.
+    # imported (about 130,000 objects); a full collection of them stalls the event loop, and
+    # the report would count the stall as server latency.
     gc.collect()
     gc.freeze()
     try:
