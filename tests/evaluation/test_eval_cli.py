@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from safeguarding.benchmarks import engine as bench
 from safeguarding.cli import app
 from safeguarding.domain import Conversation
-from safeguarding.evaluation import bench, systems
+from safeguarding.evaluation import systems
 from safeguarding.evaluation.metrics import Prediction
 
 DATASPEC_KEYS = {

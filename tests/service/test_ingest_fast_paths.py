@@ -58,9 +58,9 @@ def test_evidence_history_cache_equals_storage(tmp_path) -> None:
         pipe = h.app.state.services.pipeline
         for i, (sender, text) in enumerate(GROOMING_LIKE):
             assert h.post(headers, [_message(i, sender, text)]).status_code == 200
-            state = pipe._loaded[(tenant, "c1")]
+            state = pipe.conversations[(tenant, "c1")]
             if i == 1:  # read once from storage, then extended after every commit
-                pipe._history(tenant, "c1", state)
+                pipe.conversations.history(tenant, "c1", state)
             if i >= 1:
                 stored = _stored(h, tenant)
                 assert state.history == stored
@@ -261,9 +261,9 @@ def test_new_conversations_of_a_batch_are_read_in_one_query_each_kind(
     one_by_one = [apart.post(headers, [e]).json() for e in events if e["type"] == "message"]
     apart.close()
 
-    import safeguarding.service.pipeline as pipeline
+    import safeguarding.service.conversations as conversations
 
-    monkeypatch.setattr(pipeline, "_PREFETCH_MAX_ACCOUNTS", 3)
+    monkeypatch.setattr(conversations, "PREFETCH_MAX_ACCOUNTS", 3)
     wide = Harness(sqlite_url(tmp_path, "three.db"), webhooks_enabled=False)
     _, headers = wide.tenant("p")
     unfetched = wide.post(headers, events).json()

@@ -131,7 +131,7 @@ def test_purge_leaves_no_text_unless_held(harness: Harness) -> None:
     assert [m["text"] for m in harness.repo.messages(tenant, "held")] == [t for _, t in LINES]
 
     # After a restart the engine restores the stored state (no excerpts) and carries on.
-    harness.app.state.services.pipeline._evict(tenant, "plain")
+    harness.app.state.services.pipeline.conversations.evict(tenant, "plain")
     more = harness.post(
         headers,
         conversation_events("late", "plain", [*LINES, ("adult1", "r u home alone rn")], 7),

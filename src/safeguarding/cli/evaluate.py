@@ -106,12 +106,12 @@ def eval_json(reports: Sequence[Any], corpus_errors: int) -> dict[str, Any]:
 
 def _bench_subprocess(args: Iterable[str]) -> dict[str, Any]:
     """Run the bench in a fresh interpreter: threads fixed before numpy loads, clean RSS."""
-    from safeguarding.evaluation.bench import THREAD_VARIABLES
+    from safeguarding.benchmarks.engine import THREAD_VARIABLES
 
     env = dict(os.environ)
     env.update({variable: "1" for variable in THREAD_VARIABLES})
     done = subprocess.run(
-        [sys.executable, "-m", "safeguarding.evaluation.bench", *args],
+        [sys.executable, "-m", "safeguarding.benchmarks.engine", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -138,7 +138,7 @@ def bench_command(
 ) -> None:
     """Throughput, latency p50/p99 and peak memory of the engine on one core."""
     if in_process:
-        from safeguarding.evaluation.bench import run_bench
+        from safeguarding.benchmarks.engine import run_bench
 
         result = run_bench(
             messages=messages, warmup=warmup, seed=seed, max_seconds=max_seconds

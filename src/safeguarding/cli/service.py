@@ -220,7 +220,7 @@ def loadtest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Benchmark: the service in a second process on loopback, driven by an async generator."""
-    from safeguarding.service.loadtest import MIXES, run_loadtest
+    from safeguarding.benchmarks.loadtest import MIXES, run_loadtest
 
     if rate <= 0 or seconds <= 0 or batch_size <= 0 or conversations <= 0:
         err.print("[red]rate, seconds, batch size and conversations must be positive.[/red]")

@@ -46,7 +46,6 @@ Rules, in the order they apply (details and rationale: ``docs/normalisation.md``
 E-mail addresses, URLs with a scheme or "www." and postcodes are left alone by steps 6–10.
 """
 
-from safeguarding.normalise.benchmark import normalise_benchmark
 from safeguarding.normalise.core import NormalisedText, normalise
 
-__all__ = ["NormalisedText", "normalise", "normalise_benchmark"]
+__all__ = ["NormalisedText", "normalise"]

@@ -6,7 +6,7 @@ languages, obfuscated spellings, a few very long messages, and many conversation
 so the engine keeps many states alive at once.
 
 ``safeguarding bench`` runs this module in a fresh interpreter (``python -m
-safeguarding.evaluation.bench``) with the BLAS/OpenMP thread variables set to 1 before numpy
+safeguarding.benchmarks.engine``) with the BLAS/OpenMP thread variables set to 1 before numpy
 is imported and the process pinned to one CPU, so the numbers are one core's and the peak RSS
 is the engine's, not the rest of the CLI's.
 """
@@ -258,7 +258,7 @@ def run_bench(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m safeguarding.evaluation.bench``: prints one JSON object."""
+    """``python -m safeguarding.benchmarks.engine``: prints one JSON object."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--warmup", type=int, default=1_000)

@@ -1,6 +1,6 @@
 """Micro-benchmark of :func:`normalise` on a generated mix of chat messages.
 
-``python -m safeguarding.normalise.benchmark`` prints microseconds per message. The mix is
+``python -m safeguarding.benchmarks.normalise`` prints microseconds per message. The mix is
 mostly plain chat (as real traffic is) with a share of every evasion the normaliser handles.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safeguarding.service.loadtest import (
+from safeguarding.benchmarks.loadtest import (
     BENIGN_TEXTS,
     GROOMING_TEXTS,
     MEAN_LENGTH,

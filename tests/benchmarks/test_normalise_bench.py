@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safeguarding.normalise import normalise_benchmark
-from safeguarding.normalise.benchmark import sample_messages
+from safeguarding.benchmarks.normalise import normalise_benchmark, sample_messages
 
 
 def test_sample_is_mixed_and_deterministic() -> None:

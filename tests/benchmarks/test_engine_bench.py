@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
+from safeguarding.benchmarks.engine import generate_stream, run_bench
 from safeguarding.domain import Message
-from safeguarding.evaluation.bench import generate_stream, run_bench
 
 
 def test_stream_is_mixed_interleaved_and_reproducible() -> None:
