@@ -25,11 +25,13 @@ ALLOWED = {name: set(ORDER[:i]) for i, name in enumerate(ORDER)}
 ALLOWED["storage"] = {"domain"}  # storage sits behind one interface, beside the flow
 # The platform SDK imports nothing of ours, so the service may use its webhook signature
 # scheme and the demo may drive the API with it.
+# Insight reads what every stage stored (through storage) and changes nothing.
+ALLOWED["insight"] = set(ORDER)
 ALLOWED["client"] = set()
 ALLOWED["service"] |= {"client"}
 ALLOWED["evaluation"] = set(ORDER[:5])  # measures the detector: up to risk
 ALLOWED["api"] = set(ORDER) | {"client"}
-ALLOWED["cli"] = set(ORDER) | TOP | {"client"}
+ALLOWED["cli"] = set(ORDER) | TOP | {"client", "insight"}
 # Benchmarks and load generators measure every stage and drive the API, so they may import
 # everything; nothing else imports them (only the CLI that runs them).
 ALLOWED["benchmarks"] = set(ORDER) | (TOP - {"benchmarks", "cli"}) | {"client"}
