@@ -3,8 +3,10 @@
 PyYAML's composer keeps each node's position; the file is turned into plain Python data
 while a map from key path to line is recorded, so a pydantic error at
 ``rules.2.when.tactics_any`` is reported as ``policy.yaml:31``. Duplicate keys, which YAML
-otherwise lets through silently, are refused. After schema validation the policy must
-escalate every severe alert (see ``check_severe_coverage``).
+otherwise lets through silently, are refused. So are YAML aliases (``*name``): a few hundred
+bytes of nested aliases expand to gigabytes (the "billion laughs"), and a policy has no need
+for them; the file is capped at ``MAX_POLICY_BYTES`` and its nesting at ``MAX_DEPTH``. After
+schema validation the policy must escalate every severe alert (see ``check_severe_coverage``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from safeguarding.domain import AlertLevel, Assessment, Participant
-from safeguarding.policy.evaluator import evaluate
-from safeguarding.policy.facts import PolicyInput
-from safeguarding.policy.registry import ActionType
+from safeguarding.policy.coverage import severe_coverage_gaps
 from safeguarding.policy.schema import (
     AccountSignalSettings,
     Condition,
@@ -34,6 +33,8 @@ from safeguarding.policy.schema import (
 )
 
 DEFAULT_POLICY_RESOURCE = "default_policy.yaml"
+MAX_POLICY_BYTES = 256 * 1024  # the default policy is about 10 kB
+MAX_DEPTH = 32  # nested mappings and lists (any_of inside none_of inside ...)
 Path_ = tuple[str | int, ...]
 
 
@@ -60,10 +61,21 @@ class PolicyError(ValueError):
 def load_policy(path: str | Path) -> Policy:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            raw = f.read(MAX_POLICY_BYTES + 1)
+        _check_size(len(raw), str(path))
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(str(path), [PolicyIssue(None, "", f"cannot read: {exc}")]) from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PolicyError(str(path), [PolicyIssue(None, "", f"cannot read: {reason}")]) from None
     return parse_policy(text, source=str(path))
+
+
+def _check_size(size: int, source: str) -> None:
+    if size > MAX_POLICY_BYTES:
+        raise PolicyError(
+            source, [PolicyIssue(None, "", f"larger than {MAX_POLICY_BYTES // 1024} kB")]
+        )
 
 
 def default_policy_text() -> str:
@@ -75,6 +87,7 @@ def load_default_policy() -> Policy:
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
+    _check_size(len(text.encode("utf-8", "surrogatepass")), source)
     data, lines = _read_yaml(text, source)
     if not isinstance(data, dict):
         raise PolicyError(source, [PolicyIssue(1, "", "a policy is a mapping (policy, rules...)")])
@@ -92,8 +105,30 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
 # --- YAML with positions ---------------------------------------------------------------------
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases and deep nesting before anything is built."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        mark: Any = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a policy", mark
+            )
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested over {MAX_DEPTH} deep", mark)
+        self.depth += 1
+        try:
+            node: yaml.Node | None = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        return node
+
+
 def _read_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
-    loader = yaml.SafeLoader(text)
+    loader = _NoAliasLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -174,56 +209,11 @@ def _issue(err: Any, lines: dict[Path_, int]) -> PolicyIssue:
 
 # --- semantic checks -------------------------------------------------------------------------
 
-_PROBE_AGES: tuple[tuple[str, int | None], ...] = (("child", 10), ("teen", 15), ("unknown", None))
-_PROBE_OTHER: tuple[int | None, ...] = (35, 16, None)
-_PROBE_TACTICS: tuple[dict[str, list[int]], ...] = ({}, {"meeting": [0]}, {"threat": [0]})
-
 
 def check_severe_coverage(policy: Policy) -> list[str]:
     """Every alert or urgent assessment involving a possible minor must be escalated.
 
-    The policy is run on synthetic probes (levels alert and urgent; child, teen or unknown age;
-    adult, teen or unknown other account; connected or not; low to high risk). A policy that
-    leaves any of them without ``escalate_review`` is refused: a severe alert must reach a human.
+    Proved over every input the rules can test (``policy.coverage``), not sampled: a policy
+    that leaves any severe alert without ``escalate_review`` is refused, with one example.
     """
-    gaps: list[str] = []
-    for level in (AlertLevel.ALERT, AlertLevel.URGENT):
-        for band, child_age in _PROBE_AGES:
-            for other_age in _PROBE_OTHER:
-                for connected in (True, False, None):
-                    for tactics in _PROBE_TACTICS:
-                        for risk in (0.3, 0.6, 0.95):
-                            facts = _probe(level, risk, child_age, other_age, connected, tactics)
-                            decision = evaluate(policy, facts, shadow=True)
-                            if ActionType.ESCALATE_REVIEW not in decision.actions:
-                                gaps.append(
-                                    f"no rule escalates a {level.label} alert (child {band}, "
-                                    f"other account age {other_age}, connected {connected}, "
-                                    f"tactics {list(tactics) or 'none'}, risk {risk}); add a rule "
-                                    "with level_at_least: alert and actions: [escalate_review]"
-                                )
-                                return gaps
-    return gaps
-
-
-def _probe(
-    level: AlertLevel,
-    risk: float,
-    child_age: int | None,
-    other_age: int | None,
-    connected: bool | None,
-    tactics: dict[str, list[int]],
-) -> PolicyInput:
-    child = Participant("probe-child", declared_age=child_age, connected=connected)
-    other = Participant("probe-other", declared_age=other_age, connected=connected)
-    assessment = Assessment(
-        conversation_id="probe",
-        message_index=0,
-        risk=risk,
-        level=level,
-        offender=other.id,
-        at_risk=child.id,
-        tactics=tactics,
-        first_alert_index=0,
-    )
-    return PolicyInput.build(assessment, [other, child], latest_sender=other.id)
+    return severe_coverage_gaps(policy)

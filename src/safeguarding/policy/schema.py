@@ -2,7 +2,10 @@
 
 A rule's ``when`` is a set of named tests that must all hold; ``any_of`` and ``none_of`` nest
 further conditions for "or" and "not". Every name and value is validated against the
-registries in ``policy.registry``, so an unknown signal is refused on load.
+registries in ``policy.registry``, so an unknown signal is refused on load. Types are strict
+(``stop: "yes"`` is text, not a boolean; ``reports_at_least: true`` is not a number), and every
+number has a sane range: a cool-down of a century or a threshold of a million children is a
+typo that would silently switch a protection off.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -35,6 +41,10 @@ from safeguarding.policy.registry import (
 )
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+_MAX_COUNT = 10_000  # reports, prior actions, children: far beyond any real threshold
+_MAX_AGE = 130
+_MAX_DAYS = 36_500
+_MAX_RULES = 500
 
 
 def _known(values: list[str] | None, known: set[str] | frozenset[str], what: str) -> None:
@@ -50,20 +60,20 @@ class Condition(BaseModel):
 
     level_at_least: str | None = None
     level_below: str | None = None
-    risk_at_least: float | None = Field(default=None, ge=0.0, le=1.0)
+    risk_at_least: StrictFloat | None = Field(default=None, ge=0.0, le=1.0)
     tactics_any: list[str] | None = None
     tactics_all: list[str] | None = None
-    distinct_tactics_at_least: int | None = Field(default=None, ge=1)
+    distinct_tactics_at_least: StrictInt | None = Field(default=None, ge=1, le=len(TACTICS))
     evidence_any: list[str] | None = None
     at_risk_band_in: list[AgeBand] | None = None
-    at_risk_age_below: int | None = Field(default=None, ge=1)
+    at_risk_age_below: StrictInt | None = Field(default=None, ge=1, le=_MAX_AGE)
     offender_band_in: list[AgeBand] | None = None
-    offender_account_age_days_below: int | None = Field(default=None, ge=1)
-    connected: bool | None = None
+    offender_account_age_days_below: StrictInt | None = Field(default=None, ge=1, le=_MAX_DAYS)
+    connected: StrictBool | None = None
     account_signals_any: list[AccountSignal] | None = None
-    reports_at_least: int | None = Field(default=None, ge=1)
-    prior_actions_at_least: int | None = Field(default=None, ge=1)
-    guardian_linked: bool | None = None
+    reports_at_least: StrictInt | None = Field(default=None, ge=1, le=_MAX_COUNT)
+    prior_actions_at_least: StrictInt | None = Field(default=None, ge=1, le=_MAX_COUNT)
+    guardian_linked: StrictBool | None = None
     any_of: list[Condition] | None = None
     none_of: list[Condition] | None = None
 
@@ -109,9 +119,18 @@ class Rule(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,63}$")
     description: str = Field(min_length=10)
     when: Condition = Field(default_factory=Condition)
-    actions: list[ActionType] = Field(min_length=1)
-    stop: bool = False  # later rules are not evaluated when this one matches
-    enabled: bool = True
+    actions: list[ActionType] = Field(min_length=1, max_length=len(ActionType))
+    stop: StrictBool = False  # later rules are not evaluated when this one matches
+    enabled: StrictBool = True
+
+
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+
+
+def _locale_key(v: str) -> str:
+    if v != "default" and not _LOCALE.match(v):
+        raise ValueError(f"locale {v!r} is not a language tag such as 'en-GB', or 'default'")
+    return v
 
 
 class Settings(BaseModel):
@@ -119,10 +138,10 @@ class Settings(BaseModel):
 
     model_config = _STRICT
 
-    safety_prompt_cooldown_minutes: int = Field(default=60, ge=0)
-    safety_prompt_min_messages_between: int = Field(default=15, ge=0)
-    safety_prompts_per_conversation: int = Field(default=3, ge=1)
-    default_locale: str = "en-GB"
+    safety_prompt_cooldown_minutes: StrictInt = Field(default=60, ge=0, le=7 * 24 * 60)
+    safety_prompt_min_messages_between: StrictInt = Field(default=15, ge=0, le=1_000)
+    safety_prompts_per_conversation: StrictInt = Field(default=3, ge=1, le=100)
+    default_locale: Annotated[str, AfterValidator(_locale_key)] = "en-GB"
 
 
 _TRACKER = TrackerSettings()  # the one place the thresholds' defaults live
@@ -137,13 +156,19 @@ class AccountSignalSettings(BaseModel):
 
     model_config = _STRICT
 
-    window_hours: float = Field(default=_TRACKER.window.total_seconds() / 3600, gt=0, le=24 * 90)
-    many_children: int = Field(default=_TRACKER.many_children, ge=2)
-    repeated_opener_children: int = Field(default=_TRACKER.repeated_opener_children, ge=2)
-    opener_similarity: float = Field(default=_TRACKER.opener_similarity, gt=0.0, le=1.0)
-    opener_min_chars: int = Field(default=_TRACKER.opener_min_chars, ge=1)
-    contact_detail_children: int = Field(default=_TRACKER.contact_detail_children, ge=2)
-    count_unknown_age_as_child: bool = _TRACKER.count_unknown_age_as_child
+    window_hours: StrictFloat = Field(
+        default=_TRACKER.window.total_seconds() / 3600, gt=0, le=24 * 90
+    )
+    many_children: StrictInt = Field(default=_TRACKER.many_children, ge=2, le=_MAX_COUNT)
+    repeated_opener_children: StrictInt = Field(
+        default=_TRACKER.repeated_opener_children, ge=2, le=_MAX_COUNT
+    )
+    opener_similarity: StrictFloat = Field(default=_TRACKER.opener_similarity, gt=0.0, le=1.0)
+    opener_min_chars: StrictInt = Field(default=_TRACKER.opener_min_chars, ge=1, le=1_000)
+    contact_detail_children: StrictInt = Field(
+        default=_TRACKER.contact_detail_children, ge=2, le=_MAX_COUNT
+    )
+    count_unknown_age_as_child: StrictBool = _TRACKER.count_unknown_age_as_child
 
     def tracker_settings(self, base: TrackerSettings | None = None) -> TrackerSettings:
         """These thresholds on ``base``'s capacity limits (default: the tracker's)."""
@@ -157,15 +182,6 @@ class AccountSignalSettings(BaseModel):
             contact_detail_children=self.contact_detail_children,
             count_unknown_age_as_child=self.count_unknown_age_as_child,
         )
-
-
-_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
-
-
-def _locale_key(v: str) -> str:
-    if v != "default" and not _LOCALE.match(v):
-        raise ValueError(f"locale {v!r} is not a language tag such as 'en-GB', or 'default'")
-    return v
 
 
 class HelplineService(BaseModel):
@@ -220,14 +236,14 @@ class Helplines(BaseModel):
 class Policy(BaseModel):
     model_config = _STRICT
 
-    policy: str = Field(min_length=1)
-    version: str
+    policy: str = Field(min_length=1, max_length=200)
+    version: str = Field(min_length=1, max_length=100)
     description: str = ""
-    shadow: bool = False
+    shadow: StrictBool = False
     settings: Settings = Field(default_factory=Settings)
     account_signals: AccountSignalSettings = Field(default_factory=AccountSignalSettings)
     helplines: Helplines | None = None
-    rules: list[Rule] = Field(min_length=1)
+    rules: list[Rule] = Field(min_length=1, max_length=_MAX_RULES)
 
     @field_validator("version", mode="before")
     @classmethod
