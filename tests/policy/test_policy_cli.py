@@ -39,3 +39,5 @@ def test_safety_commands() -> None:
     assert json.loads(refused.stdout)["code"] == "not_connected_to_minor"
     allowed = runner.invoke(policy_app, ["can-suggest", "--a-age", "30", "--b-age", "41"])
     assert allowed.stdout.startswith("allowed")
+    peers = ["can-suggest", "--a-age", "8", "--b-age", "17", "--peer-suggestions", "--json"]
+    assert json.loads(runner.invoke(policy_app, peers).stdout)["code"] == "age_gap"

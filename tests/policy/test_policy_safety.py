@@ -4,7 +4,7 @@ import pytest
 
 from safeguarding.domain import Participant
 from safeguarding.policy import AccountView, AgeBand, SafetySettings, can_contact, can_suggest
-from safeguarding.policy.safety import visibility_defaults
+from safeguarding.policy.safety import connection_conflict, reconcile, visibility_defaults
 
 ADULT, TEEN, CHILD, UNKNOWN = (
     AccountView(age=34),
@@ -65,3 +65,36 @@ def test_visibility_defaults_hide_minor_connections_and_location() -> None:
     assert visibility_defaults(CHILD)["location_visible"] is False
     assert visibility_defaults(UNKNOWN)["connection_list_visible"] is False
     assert visibility_defaults(ADULT)["location_visible"] is True
+
+
+def test_peer_suggestions_only_within_the_age_gap() -> None:
+    peers = SafetySettings(peer_suggestions_between_minors=True)
+    assert can_suggest(AccountView(age=8), AccountView(age=17), settings=peers).code == "age_gap"
+    assert can_suggest(AccountView(age=12), AccountView(age=14), settings=peers).allowed
+    bands = (AccountView(age_band=AgeBand.TEEN), AccountView(age_band=AgeBand.TEEN))
+    assert can_suggest(*bands, settings=peers).code == "age_gap"  # 13 and 17 possible
+    narrow = AccountView(age_range=(13, 15))
+    assert can_suggest(narrow, AccountView(age=14), settings=peers).allowed
+
+
+def test_an_unverified_minor_who_writes_like_an_adult_is_treated_as_one() -> None:
+    peers = SafetySettings(peer_suggestions_between_minors=True)
+    suspect = AccountView(age=14, adult_sounding=True)
+    assert suspect.suspected_adult
+    assert can_suggest(suspect, AccountView(age=14), settings=peers).code == "suspected_adult"
+    verified = AccountView(age=14, age_verified=True, adult_sounding=True)
+    assert can_suggest(verified, AccountView(age=14), settings=peers).allowed
+
+
+def test_reconcile_stored_facts_win_and_conflicts_are_named() -> None:
+    stored = AccountView(id="k", age_range=(0, 12), restricted_from_minors=True)
+    lie = reconcile(AccountView(id="k", age=30), stored)
+    assert lie.conflicts == ("age",) and lie.view.band is AgeBand.CHILD and lie.stored
+    same_band = reconcile(AccountView(id="k", age_band=AgeBand.CHILD), stored)
+    assert same_band.conflicts == () and same_band.view.restricted_from_minors
+    cannot_lift = reconcile(AccountView(id="k", restricted_from_minors=False), stored)
+    assert cannot_lift.view.restricted_from_minors
+    assert reconcile(AccountView(age=30), None).view.band is AgeBand.ADULT
+    exact = reconcile(AccountView(age=15), AccountView(age=14))
+    assert exact.conflicts == ("age",)
+    assert connection_conflict(True, False) and not connection_conflict(None, False)

@@ -25,6 +25,7 @@ from safeguarding.policy import (
     Policy,
     PolicyError,
     PolicyInput,
+    SafetySettings,
     can_contact,
     can_suggest,
     load_default_policy,
@@ -218,9 +219,22 @@ def can_contact_cmd(
 
 
 @policy_app.command("can-suggest")
-def can_suggest_cmd(a_age: AgeOpt = None, b_age: AgeOpt = None, as_json: JsonOpt = False) -> None:
+def can_suggest_cmd(
+    a_age: AgeOpt = None,
+    b_age: AgeOpt = None,
+    peer_suggestions: Annotated[
+        bool, typer.Option(help="the platform allows suggestions between two minors")
+    ] = False,
+    max_age_gap: Annotated[
+        int, typer.Option(min=0, max=5, help="with peer suggestions: most years apart")
+    ] = SafetySettings().max_peer_age_gap,
+    as_json: JsonOpt = False,
+) -> None:
     """May two accounts be suggested to each other as friends?"""
-    decision = can_suggest(AccountView(age=a_age), AccountView(age=b_age))
+    settings = SafetySettings(
+        peer_suggestions_between_minors=peer_suggestions, max_peer_age_gap=max_age_gap
+    )
+    decision = can_suggest(AccountView(age=a_age), AccountView(age=b_age), settings=settings)
     _print_safety(decision.to_dict(), as_json)
 
 

@@ -13,7 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from safeguarding.domain import Participant
-from safeguarding.policy.ages import ADULT_MIN_AGE, CHILD_MAX_AGE, AgeBand, band_for_age, effective_age
+from safeguarding.policy.ages import (
+    ADULT_MIN_AGE,
+    CHILD_MAX_AGE,
+    AgeBand,
+    band_for_age,
+    effective_age,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +140,9 @@ def reconcile(claimed: AccountView, stored: AccountView | None) -> Reconciled:
     )
     if known is not None:
         asked = claimed.years if (claimed.age is not None or claimed.age_band) else None
-        if asked is not None and (asked[0] < known[0] or asked[1] > known[1]):
-            if not (claimed.age is None and claimed.band is stored.band):
-                conflicts.append("age")
+        outside = asked is not None and (asked[0] < known[0] or asked[1] > known[1])
+        if outside and not (claimed.age is None and claimed.band is stored.band):
+            conflicts.append("age")  # a band as wide as the stored band's is no conflict
         if stored.age_verified and claimed.age_verified and claimed.age != stored.age:
             conflicts.append("age")
         view = replace(

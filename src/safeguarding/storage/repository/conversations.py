@@ -93,15 +93,23 @@ class ConversationStore(RepositoryBase):
 
     def connected_pairs(self, tenant_id: str, account_ids: Iterable[str]) -> set[frozenset[str]]:
         """Pairs of these accounts whose latest connection change is "added"."""
+        latest = self.latest_connection_changes(tenant_id, account_ids)
+        return {pair for pair, change in latest.items() if change == "added"}
+
+    def latest_connection_changes(
+        self, tenant_id: str, account_ids: Iterable[str]
+    ) -> dict[frozenset[str], str]:
+        """The latest connection change ("added" / "removed") of each pair of these accounts
+        that has one; a pair never mentioned is absent."""
         ids = list(set(account_ids))
         if len(ids) < 2:
-            return set()
+            return {}
         with self.engine.connect() as conn:
             rows = conn.execute(SELECT_CONNECTIONS, {"tenant_id": tenant_id, "ids": ids}).all()
         latest: dict[frozenset[str], str] = {}
         for row in rows:
             latest[frozenset((row.account_id, row.other_account_id))] = row.change
-        return {pair for pair, change in latest.items() if change == "added"}
+        return latest
 
     def hold_evidence(self, tenant_id: str, conversation_id: str, hold: bool = True) -> bool:
         """Mark a conversation as evidence in a case: retention never purges its text."""
