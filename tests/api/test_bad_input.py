@@ -80,6 +80,33 @@ CASES = {
         {"events": [{"type": "account", "id": "a1", "account_id": "u", "guardian_id": ""}]},
         422,
     ),
+    # The calendar's edges: converting them to UTC or adding a window overflows.
+    **{
+        f"{event['type']} {field} at {edge}": (
+            {"events": [GOOD, event | {field: edge}]},
+            422,
+        )
+        for edge in ("0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-01:00")
+        for field, event in (
+            ("ts", GOOD | {"id": "ok-2", "message_id": "m2"}),
+            ("created_at", {"type": "account", "id": "a1", "account_id": "u"}),
+            ("ts", {"type": "account", "id": "a1", "account_id": "u"}),
+            (
+                "ts",
+                {
+                    "type": "connection",
+                    "id": "n1",
+                    "account_id": "u",
+                    "other_account_id": "v",
+                    "change": "added",
+                },
+            ),
+            (
+                "ts",
+                {"type": "report", "id": "r1", "reporter_id": "u", "reported_id": "v"},
+            ),
+        )
+    },
     "unlink not a boolean": (
         {"events": [{"type": "account", "id": "a1", "account_id": "u", "unlink_guardian": "yes"}]},
         422,
@@ -114,6 +141,53 @@ def test_oversized_body_is_413(tmp_path) -> None:
         assert _stored(h) == (0, 0)
     finally:
         h.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"since": "0001-01-01T00:30:00+01:00"},
+        {"until": "9999-12-31T23:59:59-01:00"},
+        {"since": "2026-01-01T00:00:00"},  # no zone
+        {"limit": str(10**40)},
+        {"cursor": "9" * 40},
+    ],
+)
+def test_alert_filters_at_the_edges_are_problems(harness: Harness, query: dict[str, str]) -> None:
+    _, headers = harness.tenant()
+    response = harness.client.get("/v1/alerts", params=query, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_media_match_refusals_never_echo_the_text(harness: Harness) -> None:
+    _, headers = harness.tenant(scopes=("admin",))
+    for body, status in (
+        (
+            {"text": 5, "urls": "dont tell ur parents xyz", "hashes": "dont tell ur parents xyz"},
+            422,
+        ),
+        ({"text": ["dont tell ur parents xyz"]}, 422),
+        ({"text": "dont tell ur parents xyz", "colour": 1, "dont tell ur parents xyz": 1}, 200),
+    ):
+        response = harness.client.post("/v1/media/match", json=body, headers=headers)
+        assert response.status_code == status, response.text
+        assert "dont tell" not in response.text
+    for raw in (b"{bad", b"[" * 100_000 + b"]" * 100_000):
+        response = harness.client.post(
+            "/v1/media/match", content=raw, headers=headers | {"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["title"] == "Invalid JSON"
+
+
+def test_unknown_keys_are_not_echoed(harness: Harness) -> None:
+    _, headers = harness.tenant()
+    response = harness.post(headers, [GOOD | {"dont tell ur parents xyz": 1, "colour": 2}])
+    assert response.status_code == 422
+    locs = [e["loc"] for e in response.json()["errors"]]
+    assert ["body", "events", "0", "message", "colour"] in locs
+    assert "dont tell" not in response.text
 
 
 def test_bad_keys_and_unknown_things_are_problems(harness: Harness) -> None:

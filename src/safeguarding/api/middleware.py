@@ -35,27 +35,40 @@ class ServiceMiddleware:
                 status["code"] = message["status"]
             await send(message)
 
-        body = await self._read_body(scope, receive)
-        if body is None:
-            await self._too_large(scope, send_wrapper)
-        else:
-            await self.app(scope, _replay(body, receive), send_wrapper)
-        elapsed = time.perf_counter() - start
+        error: str | None = None
+        try:
+            body = await self._read_body(scope, receive)
+            if body is None:
+                await self._too_large(scope, send_wrapper)
+            else:
+                await self.app(scope, _replay(body, receive), send_wrapper)
+        except Exception as exc:
+            # The app's 500 handler answers outside this middleware (Starlette's error
+            # middleware wraps everything): count and log the failure here, by type only.
+            error = type(exc).__qualname__
+            status["code"] = 500
+            raise
+        finally:
+            self._record(scope, status["code"], time.perf_counter() - start, error)
+
+    def _record(self, scope: Scope, status: int, elapsed: float, error: str | None) -> None:
         route = scope.get("route")
         route_path = getattr(route, "path", None) or "unmatched"
-        self.metrics.requests.labels(scope["method"], route_path, str(status["code"])).inc()
-        if route_path == "/v1/events" and scope["method"] == "POST" and status["code"] < 300:
+        self.metrics.requests.labels(scope["method"], route_path, str(status)).inc()
+        if route_path == "/v1/events" and scope["method"] == "POST" and status < 300:
             self.metrics.ingest_latency.observe(elapsed)
-        log.info(
-            "request",
-            extra={
-                "method": scope["method"],
-                "path": route_path,
-                "status": status["code"],
-                "duration_ms": round(elapsed * 1000, 2),
-                "tenant_id": scope.get("state", {}).get("tenant_id"),
-            },
-        )
+        fields: dict[str, Any] = {
+            "method": scope["method"],
+            "path": route_path,
+            "status": status,
+            "duration_ms": round(elapsed * 1000, 2),
+            "tenant_id": scope.get("state", {}).get("tenant_id"),
+        }
+        if error is not None:
+            self.metrics.server_errors.labels(route_path, error).inc()
+            log.error("request", extra=fields | {"error": error})
+        else:
+            log.info("request", extra=fields)
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body, or None when it exceeds the limit (declared or actual)."""

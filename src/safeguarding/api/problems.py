@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+import re
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from safeguarding.service.logs import scrubbed_traceback
 from safeguarding.service.problems import ProblemError
 
 PROBLEM_JSON = "application/problem+json"
+M = TypeVar("M", bound=BaseModel)
+_NOT_JSON = "The request body must be a JSON object (Content-Type: application/json)."
 log = logging.getLogger("safeguarding.api")
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -52,16 +58,42 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _loc_part(part: Any) -> str:
+    """A location step as sent back: indices and field names; any other key (an unknown
+    key is the client's input, and may be anything) is withheld."""
+    text = str(part)
+    return text if isinstance(part, int) or _FIELD_NAME.match(text) else "<key>"
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    # Never echo the input back: it may contain message text.
+    # Never echo the input back (no ``input``, no ``ctx``): it may contain message text.
     return [
         {
-            "loc": [str(p) for p in err.get("loc", ())],
+            "loc": [_loc_part(p) for p in err.get("loc", ())],
             "msg": err.get("msg"),
             "type": err.get("type"),
         }
         for err in exc.errors()[:50]
     ]
+
+
+async def json_body(request: Request, model: type[M]) -> M:
+    """The request body as ``model``, for routes that read it themselves: unparsable or too
+    deeply nested JSON is a 400, a wrong shape a 422 through the validation handler (which
+    never echoes the input)."""
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ProblemError(400, "Invalid JSON", _NOT_JSON) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_input=False, include_context=False, include_url=False)
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -88,7 +120,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(
                 400,
                 "Invalid JSON",
-                "The request body must be a JSON object (Content-Type: application/json).",
+                _NOT_JSON,
                 instance=request.url.path,
                 errors=errors,
             )
@@ -105,7 +137,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
+        titles = {
+            400: "Bad request",
+            401: "Unauthorized",
+            404: "Not found",
+            405: "Method not allowed",
+        }
         return problem_response(
             exc.status_code,
             titles.get(exc.status_code, "HTTP error"),
@@ -116,7 +153,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
+        # Scrubbed here, not left to the formatter: whatever handler an operator installs,
+        # no exception message (which may quote message text) reaches it.
+        log.error(
+            "unhandled error",
+            extra={
+                "path": request.url.path,
+                "error": type(exc).__qualname__,
+                "exc": scrubbed_traceback(exc),
+            },
+        )
         return problem_response(
             500,
             "Internal error",

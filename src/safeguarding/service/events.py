@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Annotated, ClassVar, Literal
 
 import orjson
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -22,6 +24,25 @@ from pydantic import (
 Id = Annotated[
     StrictStr, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]
+# Timestamps a platform can mean: beyond these, adding a policy window or converting to UTC
+# overflows Python's datetime (year 1 or 9999 with an offset).
+TS_MIN = datetime(1900, 1, 1, tzinfo=UTC)
+TS_MAX = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    """Refuse timestamps outside [``TS_MIN``, ``TS_MAX``); the value itself is kept (its
+    offset is part of the event digest). The message names the range, not the input."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not TS_MIN <= utc < TS_MAX:
+        raise ValueError("timestamp out of range (1900-01-01 to 8999-12-31, UTC)")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_in_range)]
 AgeBand = Literal["under_13", "13_15", "16_17", "18_plus"]
 MAX_TEXT_CHARS = 10_000
 
@@ -51,7 +72,7 @@ class MessageEvent(_Strict):
     message_id: Id
     sender: Id
     recipients: list[Id] = Field(default_factory=list, max_length=100)
-    ts: AwareDatetime
+    ts: Timestamp
     text: Annotated[StrictStr, StringConstraints(max_length=MAX_TEXT_CHARS)]
     media: list[MediaRef] = Field(default_factory=list, max_length=20)
     platform: Id | None = None
@@ -72,8 +93,8 @@ class AccountEvent(_Strict):
     declared_age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
     age_band: AgeBand | None = None
     verified_age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
-    created_at: AwareDatetime | None = None
-    ts: AwareDatetime | None = None
+    created_at: Timestamp | None = None
+    ts: Timestamp | None = None
     guardian_id: Id | None = Field(
         default=None,
         description="Link this guardian account to the account (replaces an earlier link); "
@@ -102,7 +123,7 @@ class ConnectionEvent(_Strict):
     account_id: Id
     other_account_id: Id
     change: Literal["added", "removed"]
-    ts: AwareDatetime
+    ts: Timestamp
 
 
 class ReportEvent(_Strict):
@@ -117,7 +138,7 @@ class ReportEvent(_Strict):
         "uncomfortable"
     )
     comment: Annotated[StrictStr, StringConstraints(max_length=2000)] | None = None
-    ts: AwareDatetime
+    ts: Timestamp
 
 
 AnyEvent = Annotated[

@@ -29,6 +29,13 @@ class ServiceMetrics:
             ["method", "route", "status"],
             registry=self.registry,
         )
+        self.server_errors = Counter(
+            "safeguarding_http_server_errors_total",
+            "Requests that failed inside the service (answered 500), by route template and "
+            "exception type.",
+            ["route", "error"],
+            registry=self.registry,
+        )
         self.alerts = Counter(
             "safeguarding_alerts_total",
             "Alerts raised, by level.",

@@ -52,7 +52,13 @@ def json_loads(text: str | bytes) -> Any:
     return orjson.loads(text)
 
 
-JSON_ARGS: dict[str, Any] = {"json_serializer": json_dumps, "json_deserializer": json_loads}
+# ``hide_parameters``: a failed statement's error names its SQL but never its bound values
+# (message text, ids), so no traceback or log line can carry them.
+JSON_ARGS: dict[str, Any] = {
+    "json_serializer": json_dumps,
+    "json_deserializer": json_loads,
+    "hide_parameters": True,
+}
 
 
 def normalise_url(url: str) -> str:

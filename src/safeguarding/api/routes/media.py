@@ -12,9 +12,10 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from safeguarding.api.deps import require_scope
+from safeguarding.api.problems import json_body
 from safeguarding.signals.media import (
     BankError,
     BankFormat,
@@ -95,10 +96,7 @@ async def match(request: Request, matcher: Matcher) -> dict[str, Any]:
             data = await _read_upload(upload)  # type: ignore[arg-type]
             outcome = matcher.match_bytes(data, str(ref) if ref else upload.filename)
             return outcome.to_dict()
-        try:
-            body = MatchRequest.model_validate(await request.json())
-        except (ValidationError, ValueError) as exc:
-            raise _bad_request(exc) from exc
+        body = await json_body(request, MatchRequest)
         hashes: list[ContentHash] = [
             ContentHash(parse_hash_type(h.hash_type), h.value, h.quality) for h in body.hashes
         ]

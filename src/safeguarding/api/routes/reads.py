@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -11,6 +10,7 @@ from safeguarding.api.deps import ReadPrincipal, ServicesDep
 from safeguarding.api.problems import PROBLEM_SCHEMA
 from safeguarding.api.schemas import AccountOut, AlertPage, ConversationOut, Level, ReportOut
 from safeguarding.domain import AlertLevel
+from safeguarding.service.events import Timestamp
 from safeguarding.service.namespace import quoted_indices, with_excerpts
 from safeguarding.service.problems import ProblemError
 
@@ -91,8 +91,8 @@ def list_alerts(
     services: ServicesDep,
     level: Level | None = None,
     min_level: Level | None = None,
-    since: Annotated[datetime | None, Query(description="raised at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="raised before (ISO 8601)")] = None,
+    since: Annotated[Timestamp | None, Query(description="raised at or after (ISO 8601)")] = None,
+    until: Annotated[Timestamp | None, Query(description="raised before (ISO 8601)")] = None,
     status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
@@ -100,9 +100,6 @@ def list_alerts(
     ] = None,
 ) -> dict[str, Any]:
     """Alerts, newest first, filterable by level and time; page with ``cursor``."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise ProblemError(422, "Invalid request", f"{name} must include a timezone offset.")
     alerts = services.repo.alerts(
         principal.tenant_id,
         status=None if status == "all" else status,
