@@ -138,6 +138,7 @@ class Assessment:
     tactics: dict[str, list[int]] = field(default_factory=dict)
     first_alert_index: int | None = None
     reasons: list[str] = field(default_factory=list)
+    harm: str | None = None  # a ``Harm`` value once there is risk (level watch or above)
 
     @property
     def alerted(self) -> bool:
@@ -149,6 +150,7 @@ class Assessment:
             "message_index": self.message_index,
             "risk": round(self.risk, 4),
             "level": self.level.label,
+            "harm": self.harm,
             "offender": self.offender,
             "at_risk": self.at_risk,
             "first_alert_index": self.first_alert_index,

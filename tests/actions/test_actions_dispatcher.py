@@ -153,7 +153,9 @@ def test_guardian_notice_has_no_message_text() -> None:
     assert notice["target_account"] == "parent-9"
     blob = json.dumps(notice["payload"])
     assert all(text not in blob for text in TEXTS if len(text) > 2)
-    assert "adult" not in blob  # nor the other account's identity
+    assert '"adult"' not in blob  # nor the other account's identity
+    # the UK's NSPCC helpline for the adult, not the child's Childline
+    assert "0808 800 5000" in {h["contact"] for h in notice["payload"]["helplines"]}
 
 
 def test_restriction_once_per_account_across_conversations() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from safeguarding.actions import ActionDispatcher, InMemorySink, load_helplines, safety_prompt
-from safeguarding.actions.helplines import helplines_for
+from safeguarding.actions.helplines import guardian_helplines, helplines_for, parse_helplines
 from safeguarding.domain import AlertLevel, Assessment, Participant
 from safeguarding.policy import AgeBand, Policy, PolicyError, PolicyInput, evaluate, parse_policy
 
@@ -44,13 +44,85 @@ def test_wording_is_age_appropriate_and_unknown_gets_the_simpler_one() -> None:
 
 
 def test_fallbacks_by_country_and_language() -> None:
-    au = safety_prompt("en-AU", AgeBand.CHILD)
-    assert au["services_locale"] == "default" and au["wording_locale"].startswith("en")
-    ca = safety_prompt("fr-CA", AgeBand.CHILD)
-    assert ca["wording_locale"] == "fr-FR" and ca["services_locale"] == "default"
+    nz = safety_prompt("en-NZ", AgeBand.CHILD)
+    assert nz["services_locale"] == "default" and nz["wording_locale"].startswith("en")
+    be = safety_prompt("fr-BE", AgeBand.CHILD)
+    assert be["wording_locale"] == "fr-FR" and be["services_locale"] == "default"
     welsh = safety_prompt("cy-GB", AgeBand.CHILD)
     assert welsh["services_locale"] == "en-GB"  # same country: UK services
     assert safety_prompt(None, AgeBand.TEEN)["services_locale"] == "default"
+
+
+def test_national_services_with_their_numbers() -> None:
+    assert "017" in contacts(safety_prompt("es-ES", AgeBand.TEEN))  # INCIBE
+    assert "19696" in contacts(safety_prompt("it-IT", AgeBand.TEEN))  # Telefono Azzurro
+    assert "0800-0432" in contacts(safety_prompt("nl-NL", AgeBand.CHILD))  # Kindertelefoon
+    assert safety_prompt("it-IT", AgeBand.CHILD)["wording_locale"] == "it-IT"
+    assert safety_prompt("nl-NL", AgeBand.TEEN)["wording_locale"] == "nl-NL"
+
+
+@pytest.mark.parametrize(
+    ("locale", "number", "wording"),
+    [
+        ("en-IE", "1800 66 66 66", "en"),
+        ("en-AU", "1800 55 1800", "en"),
+        ("en-CA", "1-800-668-6868 (text 686868)", "en"),
+        ("fr-CA", "1 800 263-2266", "fr"),
+        ("es-MX", "911", "es"),
+        ("pt-PT", "116 111", "pt"),
+        ("de-AT", "147", "de"),
+        ("de-CH", "147", "de"),
+        ("en_GB", "0800 1111", "en"),
+        ("en-gb", "0800 1111", "en"),
+        ("en_GB.UTF-8", "0800 1111", "en"),
+    ],
+)
+def test_locale_fallbacks_keep_a_number(locale: str, number: str, wording: str) -> None:
+    prompt = safety_prompt(locale, AgeBand.TEEN)
+    assert number in contacts(prompt)
+    assert prompt["services_locale"] != "default"
+    assert str(prompt["wording_locale"]).startswith(wording)
+
+
+def test_unknown_locale_uses_the_configured_default_never_the_uks() -> None:
+    unknown = safety_prompt("xx-ZZ", AgeBand.TEEN)
+    assert unknown["services_locale"] == "default"
+    assert "0800 1111" not in contacts(unknown) and "999" not in contacts(unknown)
+    configured = safety_prompt("xx-ZZ", AgeBand.TEEN, fallback="en-US")
+    assert configured["services_locale"] == "en-US" and "911" in contacts(configured)
+    assert safety_prompt(None, AgeBand.CHILD, fallback="de-DE")["wording_locale"] == "de-DE"
+    # a known locale is never overridden by the configured default
+    assert safety_prompt("fr-FR", AgeBand.TEEN, fallback="en-US")["services_locale"] == "fr-FR"
+
+
+def test_sextortion_prompt_says_not_their_fault_and_signposts_take_down_services() -> None:
+    gb = safety_prompt("en-GB", AgeBand.TEEN, harm="sextortion")
+    assert "not your fault" in str(gb["text"]) and gb["harm"] == "sextortion"
+    ids = [h["id"] for h in gb["helplines"]]  # type: ignore[union-attr]
+    assert ids[:2] == ["report-remove", "take-it-down"] and "childline" in ids
+    us = safety_prompt("en-US", AgeBand.CHILD, harm="sextortion")
+    assert "not your fault" in str(us["text"])
+    assert [h["id"] for h in us["helplines"]][0] == "take-it-down"  # type: ignore[index]
+    # elsewhere: the international Take It Down, wording in the child's language
+    es = safety_prompt("es-ES", AgeBand.TEEN, harm="sextortion")
+    assert "No es culpa tuya" in str(es["text"])
+    assert "take-it-down" in contacts(es) and "017" in contacts(es)
+    # no words for a harm: the general wording, never another language's
+    pt = safety_prompt("pt-PT", AgeBand.TEEN, harm="criminal_exploitation")
+    assert pt["text"] == safety_prompt("pt-PT", AgeBand.TEEN)["text"]
+
+
+def test_guardian_services_name_the_nspcc_helpline_in_the_uk() -> None:
+    gb = guardian_helplines("en-GB")
+    assert "0808 800 5000" in {h["contact"] for h in gb["helplines"]}
+    assert "0800 1111" not in {h["contact"] for h in gb["helplines"]}  # Childline is for children
+    # a locale without guardian services names its child services
+    assert "19696" in {h["contact"] for h in guardian_helplines("it-IT")["helplines"]}
+
+
+def test_bundled_directory_is_checked_like_a_policy_section() -> None:
+    with pytest.raises(ValueError, match="contact"):
+        parse_helplines({"locales": {"default": {"services": [{"id": "x", "name": "No way"}]}}})
 
 
 def test_platform_can_configure_its_own_directory(tmp_path: Path) -> None:
@@ -59,8 +131,8 @@ def test_platform_can_configure_its_own_directory(tmp_path: Path) -> None:
         "locales:\n"
         "  en-IE:\n    services:\n"
         "      - {id: ispcc, name: Childline Ireland, contact: '1800 66 66 66'}\n"
-        "    wording: {child: Stay safe., teen: Stay safe online.}\n"
-        "  default:\n    services: []\n    wording: {child: Be safe., teen: Be safe online.}\n"
+        "    wording: {child: Stay safe always., teen: Stay safe online.}\n"
+        "  default:\n    wording: {child: Be safe always., teen: Be safe online always.}\n"
     )
     directory = load_helplines(path)
     prompt = safety_prompt("en-IE", AgeBand.TEEN, directory)
@@ -84,20 +156,20 @@ def test_policy_adds_a_locale_and_overrides_another() -> None:
     policy = policy_with("""\
         helplines:
           locales:
-            en-IE:
-              country: Ireland
+            en-NZ:
+              country: New Zealand
               services:
-                - {id: ispcc, name: Childline Ireland, contact: "1800 66 66 66"}
+                - {id: ispcc, name: Childline New Zealand, contact: "1800 66 66 66"}
                 - {id: hotline, name: Hotline.ie, url: "https://hotline.ie"}
               wording: {teen: Talk to someone you trust; you can block and report them.}
             en-GB:
               wording: {child: Stop chatting if something feels wrong and tell a grown-up.}
         """)
     directory = helplines_for(policy)
-    ie = safety_prompt("en-IE", AgeBand.TEEN, directory)
-    assert ie["services_locale"] == "en-IE" and "1800 66 66 66" in contacts(ie)
-    assert ie["text"].startswith("Talk to someone you trust")
-    assert safety_prompt("en-IE", AgeBand.CHILD, directory)["wording_locale"] != "en-IE"
+    nz = safety_prompt("en-NZ", AgeBand.TEEN, directory)
+    assert nz["services_locale"] == "en-NZ" and "1800 66 66 66" in contacts(nz)
+    assert nz["text"].startswith("Talk to someone you trust")
+    assert safety_prompt("en-NZ", AgeBand.CHILD, directory)["wording_locale"] != "en-NZ"
     gb = safety_prompt("en-GB", AgeBand.CHILD, directory)
     assert gb["text"].startswith("Stop chatting")
     assert {"0800 1111", "999", "ceop"} <= contacts(gb)  # services kept when only wording given
@@ -106,7 +178,7 @@ def test_policy_adds_a_locale_and_overrides_another() -> None:
         == safety_prompt("en-GB", AgeBand.TEEN)["text"]
     )
     # the bundled directory itself is untouched
-    assert "1800 66 66 66" not in contacts(safety_prompt("en-IE", AgeBand.TEEN))
+    assert "1800 66 66 66" not in contacts(safety_prompt("en-NZ", AgeBand.TEEN))
 
 
 def test_policy_can_replace_a_locales_services() -> None:

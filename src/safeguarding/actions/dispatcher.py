@@ -2,10 +2,13 @@
 
 The policy says what is warranted at this moment; the dispatcher makes sure the platform is
 not flooded with repeats: the child's safety prompt has a cool-down (time and messages) and a
-per-conversation cap, but a rise in level may prompt again; escalation and evidence are sent
-once per level; a warning once per conversation; a restriction or suspension once per account;
-a hold only for a message the suspected offender sent. In shadow mode everything is decided
-and recorded exactly the same, but nothing reaches the sink.
+per-conversation cap; a rise in level or a new harm may prompt again, but not in a burst (a
+minimum gap unless a meeting or threat is imminent, never the same prompt twice within it),
+and never to an account that writes like an adult (a misread role would prompt the suspect);
+escalation and evidence are sent once per level; a warning once per conversation, and never in
+sextortion (it would tip the extortionist off; holds there are marked silent); a restriction
+or suspension once per account; a hold only for a message the suspected offender sent. In
+shadow mode everything is decided and recorded exactly the same, but nothing reaches the sink.
 """
 
 from __future__ import annotations
@@ -19,17 +22,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from safeguarding.actions.evidence import freeze_conversation
-from safeguarding.actions.helplines import HelplineDirectory, safety_prompt
+from safeguarding.actions.helplines import HelplineDirectory, guardian_helplines, safety_prompt
 from safeguarding.actions.priority import review_priority
 from safeguarding.actions.sinks import ActionSink, NullSink
 from safeguarding.domain import AlertLevel, Message
 from safeguarding.policy.accounts import AccountAlert
+from safeguarding.policy.ages import AgeBand
 from safeguarding.policy.evaluator import Decision
 from safeguarding.policy.facts import PolicyInput
 from safeguarding.policy.registry import ACTION_TARGET, ActionTarget, ActionType
 from safeguarding.policy.schema import Settings
 
 log = logging.getLogger(__name__)
+
+SEXTORTION = "sextortion"
+IMMINENT_TACTICS = ("meeting", "threat")
 
 GUARDIAN_TEXT = (
     "Our safety systems noticed a conversation on your child's account that may need your "
@@ -49,6 +56,7 @@ class _ConversationState:
     last_prompt_index: int | None = None
     last_prompt_at: datetime | None = None
     last_prompt_level: AlertLevel = AlertLevel.NONE
+    last_prompt_key: str | None = None  # which prompt: "<harm or general>/<age band>"
     escalated_levels: set[AlertLevel] = field(default_factory=set)
     preserved_levels: set[AlertLevel] = field(default_factory=set)
     warned: set[str] = field(default_factory=set)
@@ -151,6 +159,7 @@ class ActionDispatcher:
             "last_prompt_index": st.last_prompt_index,
             "last_prompt_at": st.last_prompt_at.isoformat() if st.last_prompt_at else None,
             "last_prompt_level": int(st.last_prompt_level),
+            "last_prompt_key": st.last_prompt_key,
             "escalated_levels": sorted(int(x) for x in st.escalated_levels),
             "preserved_levels": sorted(int(x) for x in st.preserved_levels),
             "warned": sorted(st.warned),
@@ -169,6 +178,7 @@ class ActionDispatcher:
         st.last_prompt_index = data.get("last_prompt_index")
         st.last_prompt_at = datetime.fromisoformat(at) if at else None
         st.last_prompt_level = AlertLevel(int(data.get("last_prompt_level", 0)))
+        st.last_prompt_key = data.get("last_prompt_key")
         st.escalated_levels = {AlertLevel(x) for x in data.get("escalated_levels", ())}
         st.preserved_levels = {AlertLevel(x) for x in data.get("preserved_levels", ())}
         st.warned = set(data.get("warned", ()))
@@ -219,7 +229,7 @@ class ActionDispatcher:
             return "no child identified"
         match action:
             case ActionType.SAFETY_PROMPT:
-                return self._gate_prompt(state, level, index, now)
+                return self._gate_prompt(state, facts, level, index, now)
             case ActionType.ESCALATE_REVIEW:
                 return _once(state.escalated_levels, level, f"already escalated at {level.label}")
             case ActionType.PRESERVE_EVIDENCE:
@@ -229,6 +239,8 @@ class ActionDispatcher:
                     return "no guardian linked"
                 return _once(state.guardian_notified, facts.guardian_id, "guardian already told")
             case ActionType.WARN:
+                if facts.sextortion_suspected:
+                    return "no warning in sextortion: it would tip the suspect off"
                 return _once(state.warned, offender, "already warned in this conversation")
             case ActionType.HOLD_MESSAGE:
                 if facts.latest_sender != offender:
@@ -241,22 +253,40 @@ class ActionDispatcher:
         return None
 
     def _gate_prompt(
-        self, state: _ConversationState, level: AlertLevel, index: int, now: datetime
+        self,
+        state: _ConversationState,
+        facts: PolicyInput,
+        level: AlertLevel,
+        index: int,
+        now: datetime,
     ) -> str | None:
         s = self.settings
+        if facts.at_risk_adult_sounding:
+            return "the account at risk writes like an adult"
         if state.prompts >= s.safety_prompts_per_conversation:
             return "safety prompt cap reached for this conversation"
-        if state.last_prompt_index is not None and level <= state.last_prompt_level:
-            if index - state.last_prompt_index < s.safety_prompt_min_messages_between:
-                return "safety prompt shown recently (messages)"
-            if state.last_prompt_at and now - state.last_prompt_at < timedelta(
-                minutes=s.safety_prompt_cooldown_minutes
-            ):
-                return "safety prompt shown recently (time)"
+        key = _prompt_key(facts)
+        last = state.last_prompt_index
+        if last is not None:
+            gap = index - last
+            new_moment = level > state.last_prompt_level or key != state.last_prompt_key
+            if not new_moment:
+                if gap < s.safety_prompt_min_messages_between:
+                    return "safety prompt shown recently (messages)"
+                if state.last_prompt_at and now - state.last_prompt_at < timedelta(
+                    minutes=s.safety_prompt_cooldown_minutes
+                ):
+                    return "safety prompt shown recently (time)"
+            elif gap < s.safety_prompt_min_messages_on_rise:
+                if key == state.last_prompt_key:
+                    return "the same safety prompt was shown a few messages ago"
+                if not _imminent(facts, index):
+                    return "safety prompt shown a few messages ago (no imminent meeting or threat)"
         state.prompts += 1
         state.last_prompt_index = index
         state.last_prompt_at = now
         state.last_prompt_level = max(level, state.last_prompt_level)
+        state.last_prompt_key = key
         return None
 
     # --- events --------------------------------------------------------------------------
@@ -307,8 +337,13 @@ class ActionDispatcher:
         offender = facts.offender.id if facts.offender else None
         match action:
             case ActionType.SAFETY_PROMPT:
-                locale = facts.locale or self.settings.default_locale
-                return safety_prompt(locale, facts.at_risk_band, self.helplines)
+                return safety_prompt(
+                    facts.locale,
+                    facts.at_risk_band,
+                    self.helplines,
+                    harm=_prompt_harm(facts),
+                    fallback=self.settings.default_locale,
+                )
             case ActionType.WARN:
                 return {"account": offender, "text": WARNING_TEXT}
             case ActionType.HOLD_MESSAGE:
@@ -318,6 +353,8 @@ class ActionDispatcher:
                     "message_index": decision.message_index,
                     "message_id": held.message_id if held else None,
                     "release_requires_review": True,
+                    # sextortion: do not tell the sender; a visible hold tips them off
+                    "silent": facts.sextortion_suspected,
                 }
             case ActionType.RESTRICT_CONTACT_WITH_MINORS:
                 return {"account": offender, "scope": "new_contact_with_minors", "review": True}
@@ -347,8 +384,27 @@ class ActionDispatcher:
                     "child_account": facts.at_risk.id if facts.at_risk else None,
                     "concern": "online_safety",
                     "text": GUARDIAN_TEXT,
+                    "helplines": guardian_helplines(
+                        facts.locale, self.helplines, self.settings.default_locale
+                    )["helplines"],
                 }
         return {}
+
+
+def _prompt_key(facts: PolicyInput) -> str:
+    """Which prompt a child would see: the harm's wording (or the general one) for a band."""
+    band = "teen" if facts.at_risk_band in (AgeBand.TEEN, AgeBand.ADULT) else "child"
+    return f"{_prompt_harm(facts) or 'general'}/{band}"
+
+
+def _prompt_harm(facts: PolicyInput) -> str | None:
+    return SEXTORTION if facts.sextortion_suspected else facts.harm
+
+
+def _imminent(facts: PolicyInput, index: int) -> bool:
+    """A meeting or threat in this message or the one before: help cannot wait for a gap."""
+    tactics = facts.assessment.tactics
+    return any(i >= index - 1 for t in IMMINENT_TACTICS for i in tactics.get(t, ()))
 
 
 def _once(seen: set[Any], key: Any, why: str) -> str | None:

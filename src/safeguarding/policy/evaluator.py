@@ -156,6 +156,10 @@ def _explain(cond: Condition, facts: PolicyInput, derived: _Derived) -> list[str
         if a.risk < cond.risk_at_least:
             return None
         why.append(f"risk {a.risk:.2f} >= {cond.risk_at_least}")
+    if cond.harm_in is not None:
+        if facts.harm not in cond.harm_in:
+            return None
+        why.append(f"harm {facts.harm}")
     if cond.tactics_any is not None:
         hit = sorted(derived.seen.intersection(cond.tactics_any))
         if not hit:

@@ -29,10 +29,27 @@ class PolicyInput:
     latest_sender: str | None = None
     locale: str | None = None
     platform: str | None = None
+    at_risk_adult_sounding: bool = False  # the child's own messages say adult (a job, a spouse)
 
     @property
     def level(self) -> int:
         return int(self.assessment.level)
+
+    @property
+    def harm(self) -> str | None:
+        """The harm the engine named (``Assessment.harm``), matched by ``harm_in``."""
+        return self.assessment.harm
+
+    @property
+    def sextortion_suspected(self) -> bool:
+        """The engine named sextortion, or a demand for images and a threat were both seen
+        (how it reads before the engine names it). The actions stage errs towards treating
+        the conversation as sextortion (no warning, silent holds, its prompt); the policy
+        names the tactics itself where an action against an account depends on it."""
+        a = self.assessment
+        if a.harm is not None:
+            return a.harm == "sextortion"
+        return bool(a.tactics.get("threat") and a.tactics.get("image_request"))
 
     @property
     def at_risk_band(self) -> AgeBand:
@@ -91,6 +108,11 @@ class PolicyInput:
             offender = others[0] if others else None
         connected = _connected(offender, at_risk)
         guardian = (guardians or {}).get(at_risk.id) if at_risk else None
+        adult_sounding = at_risk is not None and any(
+            s.kind == "adult_indicator"
+            and (evidence_id(s.sender) if evidence_id else s.sender) == at_risk.id
+            for s in assessment.evidence
+        )
         return cls(
             assessment=assessment,
             offender=offender,
@@ -101,6 +123,7 @@ class PolicyInput:
             latest_sender=latest_sender,
             locale=locale,
             platform=platform,
+            at_risk_adult_sounding=adult_sounding,
         )
 
 

@@ -24,6 +24,7 @@ from safeguarding.policy.coverage import severe_coverage_gaps
 from safeguarding.policy.schema import (
     AccountSignalSettings,
     Condition,
+    HarmHelplines,
     Helplines,
     HelplineService,
     LocaleHelplines,
@@ -181,6 +182,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     Settings,
     AccountSignalSettings,
     Helplines,
+    HarmHelplines,
     LocaleHelplines,
     HelplineService,
 )

@@ -70,4 +70,7 @@ def register_evidence_kind(kind: str) -> None:
     EVIDENCE_KINDS.add(kind)
 
 
+#: Harms an assessment may name (``Assessment.harm``); policies match them with ``harm_in``.
+HARMS: frozenset[str] = frozenset({"grooming", "sextortion", "criminal_exploitation"})
+
 LEVELS: dict[str, AlertLevel] = {lvl.label: lvl for lvl in AlertLevel}

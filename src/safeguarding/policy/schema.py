@@ -34,6 +34,7 @@ from safeguarding.policy.accounts import TrackerSettings
 from safeguarding.policy.ages import AgeBand
 from safeguarding.policy.registry import (
     EVIDENCE_KINDS,
+    HARMS,
     LEVELS,
     TACTICS,
     AccountSignal,
@@ -61,6 +62,7 @@ class Condition(BaseModel):
     level_at_least: str | None = None
     level_below: str | None = None
     risk_at_least: StrictFloat | None = Field(default=None, ge=0.0, le=1.0)
+    harm_in: list[str] | None = None
     tactics_any: list[str] | None = None
     tactics_all: list[str] | None = None
     distinct_tactics_at_least: StrictInt | None = Field(default=None, ge=1, le=len(TACTICS))
@@ -90,6 +92,12 @@ class Condition(BaseModel):
         _known(v, TACTICS, "tactic")
         return v
 
+    @field_validator("harm_in")
+    @classmethod
+    def _harms(cls, v: list[str] | None) -> list[str] | None:
+        _known(v, HARMS, "harm")
+        return v
+
     @field_validator("evidence_any")
     @classmethod
     def _evidence(cls, v: list[str] | None) -> list[str] | None:
@@ -97,6 +105,7 @@ class Condition(BaseModel):
         return v
 
     @field_validator(
+        "harm_in",
         "tactics_any",
         "tactics_all",
         "evidence_any",
@@ -141,7 +150,12 @@ class Settings(BaseModel):
     safety_prompt_cooldown_minutes: StrictInt = Field(default=60, ge=0, le=7 * 24 * 60)
     safety_prompt_min_messages_between: StrictInt = Field(default=15, ge=0, le=1_000)
     safety_prompts_per_conversation: StrictInt = Field(default=3, ge=1, le=100)
-    default_locale: Annotated[str, AfterValidator(_locale_key)] = "en-GB"
+    # a rise in level or a new harm may prompt again, but not within this many messages of
+    # the last prompt unless a meeting or threat is imminent (then only a different prompt)
+    safety_prompt_min_messages_on_rise: StrictInt = Field(default=5, ge=0, le=1_000)
+    # signposting for a conversation whose locale is unknown or not in the directory;
+    # None: the directory's international ``default`` entry, never one country's by accident
+    default_locale: Annotated[str, AfterValidator(_locale_key)] | None = None
 
 
 _TRACKER = TrackerSettings()  # the one place the thresholds' defaults live
@@ -202,6 +216,36 @@ class HelplineService(BaseModel):
         return self
 
 
+Wording = dict[Literal["child", "teen"], Annotated[str, Field(min_length=10)]]
+
+
+def _service_list(v: list[HelplineService] | None) -> list[HelplineService] | None:
+    if v is not None and not v:
+        raise ValueError("an empty list signposts nothing; leave services out to keep them")
+    ids = [h.id for h in v or []]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"duplicate helpline id {', '.join(dupes)}")
+    return v
+
+
+def _harm_key(v: str) -> str:
+    _known([v], HARMS, "harm")
+    return v
+
+
+class HarmHelplines(BaseModel):
+    """Signposting for one harm (e.g. sextortion): services listed before the locale's own,
+    wording used instead of the general one."""
+
+    model_config = _STRICT
+
+    services: list[HelplineService] | None = None
+    wording: Wording | None = None
+
+    _services = field_validator("services")(_service_list)
+
+
 class LocaleHelplines(BaseModel):
     """Signposting for one locale; what is left out keeps the bundled (or fallback) value."""
 
@@ -209,18 +253,11 @@ class LocaleHelplines(BaseModel):
 
     country: str | None = None
     services: list[HelplineService] | None = None
-    wording: dict[Literal["child", "teen"], Annotated[str, Field(min_length=10)]] | None = None
+    wording: Wording | None = None
+    guardians: list[HelplineService] | None = None  # named in guardian notices
+    harms: dict[Annotated[str, AfterValidator(_harm_key)], HarmHelplines] | None = None
 
-    @field_validator("services")
-    @classmethod
-    def _services(cls, v: list[HelplineService] | None) -> list[HelplineService] | None:
-        if v is not None and not v:
-            raise ValueError("an empty list signposts nothing; leave services out to keep them")
-        ids = [h.id for h in v or []]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"duplicate helpline id {', '.join(dupes)}")
-        return v
+    _services = field_validator("services", "guardians")(_service_list)
 
 
 class Helplines(BaseModel):

@@ -75,6 +75,7 @@ def unscoped_assessment_dict(
         "message_index": a.message_index,
         "risk": round(a.risk, 4),
         "level": a.level.label,
+        "harm": a.harm,
         "offender": unscoped(a.offender),
         "at_risk": unscoped(a.at_risk),
         "first_alert_index": a.first_alert_index,
