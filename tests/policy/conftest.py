@@ -40,6 +40,7 @@ def make_facts() -> MakeFacts:
             at_risk="kid",
             tactics=tactics or {},
             first_alert_index=index if level >= AlertLevel.ALERT else None,
+            harm=extra.pop("harm", None),
         )
         return PolicyInput.build(
             assessment,

@@ -266,12 +266,14 @@ def test_account_signals_are_fed_from_ingest_and_survive_restart(tmp_path) -> No
 
 
 def _custom_policy(tmp_path: Path, openers: int, prompt_contact: str) -> Path:
-    """The default policy with another repeated-opener threshold and its own services for
-    the policy's default locale (en-GB): what a platform would change in its own file."""
+    """The default policy with another repeated-opener threshold, a default locale (en-GB)
+    for conversations without one, and its own services there: what a platform would change
+    in its own file."""
     text = default_policy_text()
     old = "  repeated_opener_children: 3 "
     assert old in text
     text = text.replace(old, f"  repeated_opener_children: {openers} ", 1)
+    text = text.replace("settings:\n", "settings:\n  default_locale: en-GB\n", 1)
     text += (
         "helplines:\n"
         "  locales:\n"
