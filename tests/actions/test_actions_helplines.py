@@ -252,3 +252,42 @@ def test_dispatcher_with_the_policys_directory_signposts_the_override() -> None:
     dispatcher.dispatch(evaluate(policy, facts), facts)
     (prompt,) = [e for e in sink.events if e["action"] == "safety_prompt"]
     assert "1800 66 66 66" in contacts(prompt["payload"])
+
+
+def test_policy_can_add_a_harms_signposting_and_guardian_services() -> None:
+    policy = policy_with("""\
+        helplines:
+          locales:
+            en-GB:
+              guardians: [{id: our-team, name: Our family team, contact: "0800 000 111"}]
+              harms:
+                criminal_exploitation:
+                  services: [{id: fearless, name: Fearless, url: "https://www.fearless.org"}]
+                  wording: {teen: If someone offers you money to carry things tell someone.}
+                sextortion:
+                  wording: {child: It is not your fault. Tell a grown-up you trust now.}
+        """)
+    directory = helplines_for(policy)
+    cce = safety_prompt("en-GB", AgeBand.TEEN, directory, harm="criminal_exploitation")
+    assert cce["text"].startswith("If someone offers you money")
+    assert [h["id"] for h in cce["helplines"]][0] == "fearless"
+    sext = safety_prompt("en-GB", AgeBand.CHILD, directory, harm="sextortion")
+    assert sext["text"].startswith("It is not your fault")
+    assert "report-remove" in contacts(sext)  # wording overridden, services kept
+    assert [h["id"] for h in guardian_helplines("en-GB", directory)["helplines"]] == ["our-team"]
+
+
+def test_unknown_harm_or_bad_default_locale_is_refused() -> None:
+    with pytest.raises(PolicyError) as info:
+        policy_with("""\
+            helplines:
+              locales:
+                en-GB:
+                  harms:
+                    sextorsion: {wording: {teen: It is not your fault so tell someone.}}
+            """)
+    assert "unknown harm 'sextorsion'" in info.value.issues[0].message
+    with pytest.raises(PolicyError) as info:
+        policy_with("settings: {default_locale: en_GB}\n")
+    assert "language tag" in info.value.issues[0].message
+    assert policy_with("settings: {default_locale: en-IE}\n").settings.default_locale == "en-IE"
