@@ -48,7 +48,13 @@ def _assert_no_conversation_content(event: dict[str, Any]) -> None:
             assert text not in dumped
     assert "adult1" not in dumped  # nor who the other account is
     assert "excerpt" not in dumped and "evidence" not in dumped and "messages" not in dumped
-    assert set(event["payload"]) == {"guardian_account", "child_account", "concern", "text"}
+    assert set(event["payload"]) == {
+        "guardian_account",
+        "child_account",
+        "concern",
+        "text",
+        "helplines",  # services for adults, from the directory: never conversation content
+    }
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ class AssessmentOut(BaseModel):
     message_index: int
     risk: float
     level: Level
+    harm: str | None = None  # grooming | sextortion | criminal_exploitation, once named
     offender: str | None
     at_risk: str | None
     first_alert_index: int | None
