@@ -253,6 +253,8 @@ _TESTS = st.sampled_from(
         {"risk_at_least": 0.8},
         {"account_signals_any": ["reported"]},
         {"prior_actions_at_least": 1},
+        {"harm_in": ["sextortion"]},
+        {"harm_in": ["grooming", "criminal_exploitation"]},
     ]
 )
 
@@ -313,6 +315,7 @@ def _severe_inputs(draw: st.DrawFn) -> PolicyInput:
         offender="o",
         at_risk="c",
         tactics={t: [0] for t in tactics},
+        harm=draw(st.sampled_from([None, "grooming", "sextortion", "criminal_exploitation"])),
     )
     account = AccountFacts(
         signals=frozenset(draw(st.sets(st.sampled_from(["reported", "repeated_openers"])))),

@@ -179,3 +179,13 @@ def test_unknown_or_empty_harm_is_refused_with_its_line() -> None:
             )
         (issue,) = info.value.issues
         assert issue.line == 10 and message in issue.message
+
+
+def test_a_stop_rule_keyed_on_a_harm_cannot_hide_a_severe_alert() -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_policy(
+            HEAD + "  - id: quiet\n    description: sextortion handled elsewhere\n"
+            "    when: {harm_in: [sextortion]}\n    actions: [safety_prompt]\n    stop: true\n"
+            + ALERTS
+        )
+    assert "harm sextortion" in str(info.value)

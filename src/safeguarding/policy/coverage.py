@@ -7,9 +7,9 @@ escalates itself counts). Sampling a few inputs cannot show that: a first rule k
 reports, a guardian link or a tactic the samples never set, with ``stop`` and a mild action,
 would pass. So the check searches the whole input space instead.
 
-Every test a condition can make reads one *dimension* of the input (level, risk, the child's
-age, the other account's band and account age, connection, each tactic, evidence kind and
-account signal named anywhere in the policy, the number of other tactics, reports, prior
+Every test a condition can make reads one *dimension* of the input (level, risk, the harm the
+engine names, the child's age, the other account's band and account age, connection, each
+tactic, evidence kind and account signal named anywhere in the policy, the number of other tactics, reports, prior
 actions, a guardian link). Each dimension has finitely many values that make a difference (the
 thresholds the policy uses split numbers into ranges, one value stands for each range), so
 the space is finite. The search assigns dimensions one at a time, only those an undecided
@@ -27,7 +27,7 @@ from typing import Any
 
 from safeguarding.domain import AlertLevel
 from safeguarding.policy.ages import AgeBand, band_for_age
-from safeguarding.policy.registry import LEVELS, TACTICS, ActionType
+from safeguarding.policy.registry import HARMS, LEVELS, TACTICS, ActionType
 from safeguarding.policy.schema import Condition, Policy
 
 #: Nodes the search may visit before it gives up (and refuses the policy as unverifiable).
@@ -40,6 +40,7 @@ _MODELLED = frozenset(
         "level_at_least",
         "level_below",
         "risk_at_least",
+        "harm_in",
         "tactics_any",
         "tactics_all",
         "distinct_tactics_at_least",
@@ -119,6 +120,7 @@ def _space(policy: Policy) -> _Space:
         ("level", ""): (AlertLevel.ALERT, AlertLevel.URGENT),
         # a number test holds from its threshold up: one value per range between thresholds
         ("risk", ""): tuple(dict.fromkeys([0.0, *thresholds("risk_at_least")])),
+        ("harm", ""): (None, *sorted(HARMS)),  # None: the engine has named no harm yet
         ("child_age", ""): _MINOR_AGES,
         ("offender_band", ""): _BANDS,
         ("account_age", ""): (None, *_ranges(thresholds("offender_account_age_days_below"))),
@@ -221,6 +223,7 @@ def _below(value: int | None, limit: int) -> bool:
 
 _SCALARS: dict[str, tuple[Dim, Any]] = {
     "risk_at_least": (("risk", ""), lambda v, t: v >= t),
+    "harm_in": (("harm", ""), lambda v, harms: v in harms),
     "at_risk_band_in": (("child_age", ""), lambda v, bands: band_for_age(v) in bands),
     "at_risk_age_below": (("child_age", ""), _below),
     "offender_band_in": (("offender_band", ""), lambda v, bands: v in bands),
