@@ -9,14 +9,14 @@ would pass. So the check searches the whole input space instead.
 
 Every test a condition can make reads one *dimension* of the input (level, risk, the harm the
 engine names, the child's age, the other account's band and account age, connection, each
-tactic, evidence kind and account signal named anywhere in the policy, the number of other tactics, reports, prior
-actions, a guardian link). Each dimension has finitely many values that make a difference (the
-thresholds the policy uses split numbers into ranges, one value stands for each range), so
-the space is finite. The search assigns dimensions one at a time, only those an undecided
-rule reads, and evaluates conditions in three values (holds, fails, not yet known); most
-policies are decided after a few branches. A test this module does not know (a condition
-added later) is taken at its worst: it never makes an escalating rule match and always makes
-a stop rule match, so an unknown test can only make the check stricter.
+tactic, evidence kind and account signal named anywhere in the policy, the number of other
+tactics, reports, prior actions, a guardian link). Each dimension has finitely many values that
+make a difference (the thresholds the policy uses split numbers into ranges, one value stands
+for each range), so the space is finite. The search assigns dimensions one at a time, only
+those an undecided rule reads, and evaluates conditions in three values (holds, fails, not yet
+known); most policies are decided after a few branches. A test this module does not know (a
+condition added later) is taken at its worst: it never makes an escalating rule match and
+always makes a stop rule match, so an unknown test can only make the check stricter.
 """
 
 from __future__ import annotations
