@@ -107,15 +107,21 @@ def test_a_new_harm_without_imminent_danger_waits_for_the_gap() -> None:
 
 def test_no_prompt_to_an_account_that_writes_like_an_adult() -> None:
     d = ActionDispatcher(InMemorySink(), settings=POLICY.settings)
-    adult_life = Signal("adult_indicator", 1, "kid", 1.0, (0, 7), "my wife", "pattern")
-    facts = facts_at(AlertLevel.ALERT, 3, evidence=[adult_life])
+    adult_life = [
+        Signal("adult_indicator", i, "kid", 1.0, (0, 7), "my wife", "pattern") for i in (1, 3)
+    ]
+    facts = facts_at(AlertLevel.ALERT, 3, evidence=adult_life)
     assert facts.at_risk_adult_sounding
     result = d.dispatch(evaluate(POLICY, facts), facts, messages=messages(10))
     assert ("safety_prompt", "the account at risk writes like an adult") in result.suppressed
     assert any(e["action"] == "escalate_review" for e in result.events)  # still reviewed
     # the other account's adult life says nothing about the child
-    other = Signal("adult_indicator", 0, "adult", 1.0, (0, 7), "my wife", "pattern")
-    assert not facts_at(AlertLevel.ALERT, 3, evidence=[other]).at_risk_adult_sounding
+    other = [
+        Signal("adult_indicator", i, "adult", 1.0, (0, 7), "my wife", "pattern") for i in (0, 2)
+    ]
+    assert not facts_at(AlertLevel.ALERT, 3, evidence=other).at_risk_adult_sounding
+    # one message is not enough: "my mum's at work" reads as adult language too
+    assert not facts_at(AlertLevel.ALERT, 3, evidence=adult_life[:1]).at_risk_adult_sounding
 
 
 def test_sextortion_prompt_says_not_their_fault_with_take_down_services() -> None:

@@ -89,6 +89,27 @@ def test_grooming_conversation_gets_review_evidence_and_prompt(tmp_path) -> None
         h.close()
 
 
+def test_no_safety_prompt_to_an_account_whose_messages_say_adult(tmp_path) -> None:
+    """The "child" writes about their mortgage and their boss: the roles may be misread, so no
+    prompt goes to that account (the tracker counts its adult language after the engine drops
+    its evidence), and the conversation is still reviewed."""
+    h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
+    try:
+        _, headers = h.tenant("p", **HOOK)
+        lines = [
+            *GROOMING_LIKE[:3],
+            ("kid1", "lol no im paying my mortgage"),
+            ("kid1", "and my boss wants me in early"),
+            *GROOMING_LIKE[4:],
+        ]
+        events = account_events("p") + conversation_events("p", "c1", lines)
+        assert h.post(headers, events).status_code == 200
+        kinds = {i["type"] for i in _actions(h, headers, conversation_id="c1")}
+        assert "escalate_review" in kinds and "safety_prompt" not in kinds
+    finally:
+        h.close()
+
+
 def test_benign_peer_chat_gets_no_action(tmp_path) -> None:
     h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
     try:

@@ -54,6 +54,7 @@ class _Account:
     reports: int = 0
     prior_actions: int = 0
     adult: bool = False
+    adult_language: int = 0  # messages whose language says adult (a job, a spouse)
     opener_group: int = 0  # cached: recomputed only when an opener is added
     raised: set[AccountSignal] = field(default_factory=set)
     latest: datetime | None = None
@@ -126,6 +127,7 @@ class AccountTracker:
         ts = _utc(ts)
         acc = self._get(account, ts)
         acc.adult = True
+        acc.adult_language += 1
         return self._check(account, acc, ts)
 
     def add_report(self, account: str, ts: datetime | None = None) -> list[AccountAlert]:
@@ -147,6 +149,11 @@ class AccountTracker:
         if acc is None:
             return dict.fromkeys(AccountSignal, 0)
         return self._measure(acc)
+
+    def adult_language(self, account: str) -> int:
+        """How many of the account's messages said adult (:meth:`mark_adult_sounding`)."""
+        acc = self._accounts.get(account)
+        return acc.adult_language if acc is not None else 0
 
     def facts(self, account: str | None) -> AccountFacts:
         if account is None or account not in self._accounts:
@@ -182,6 +189,7 @@ class AccountTracker:
             "reports": acc.reports,
             "prior_actions": acc.prior_actions,
             "adult": acc.adult,
+            "adult_language": acc.adult_language,
             "opener_group": acc.opener_group,
             "raised": sorted(s.value for s in acc.raised),
             "latest": acc.latest.isoformat() if acc.latest else None,
@@ -204,6 +212,7 @@ class AccountTracker:
             reports=int(data.get("reports", 0)),
             prior_actions=int(data.get("prior_actions", 0)),
             adult=bool(data.get("adult", False)),
+            adult_language=int(data.get("adult_language", 0)),
             opener_group=int(data.get("opener_group", 0)),
             raised={AccountSignal(v) for v in data.get("raised", ())},
             latest=datetime.fromisoformat(latest) if latest else None,

@@ -237,6 +237,7 @@ def _run_one(
             latest_sender=message.sender,
             locale=conv.locale,
             platform=conv.platform,
+            adult_language=lambda pid: tracker.adult_language(key(pid)),
         )
         decision = evaluate(policy, facts, shadow=shadow)
         if decision.empty:

@@ -29,7 +29,8 @@ class PolicyInput:
     latest_sender: str | None = None
     locale: str | None = None
     platform: str | None = None
-    at_risk_adult_sounding: bool = False  # the child's own messages say adult (a job, a spouse)
+    # the child's own messages say adult (a job, a spouse) in ADULT_LANGUAGE_MESSAGES or more
+    at_risk_adult_sounding: bool = False
 
     @property
     def level(self) -> int:
@@ -75,6 +76,7 @@ class PolicyInput:
         locale: str | None = None,
         platform: str | None = None,
         evidence_id: Callable[[str], str | None] | None = None,
+        adult_language: Callable[[str], int] | None = None,
     ) -> PolicyInput:
         """Resolve offender and child from the assessment, falling back on evidence and ages.
 
@@ -86,6 +88,8 @@ class PolicyInput:
 
         ``evidence_id`` maps an evidence signal's sender to a participant id when the two are
         written differently (the service's engine prefixes ids with the tenant).
+        ``adult_language`` counts an account's messages whose language said adult so far (the
+        account tracker's): the engine drops the child's evidence once it names the roles.
         """
         people = list(participants)
         by_id = {p.id: p for p in people}
@@ -108,11 +112,16 @@ class PolicyInput:
             offender = others[0] if others else None
         connected = _connected(offender, at_risk)
         guardian = (guardians or {}).get(at_risk.id) if at_risk else None
-        adult_sounding = at_risk is not None and any(
-            s.kind == "adult_indicator"
-            and (evidence_id(s.sender) if evidence_id else s.sender) == at_risk.id
-            for s in assessment.evidence
-        )
+        adult_sounding = False
+        if at_risk is not None:
+            said = {
+                s.message_index
+                for s in assessment.evidence
+                if s.kind == "adult_indicator"
+                and (evidence_id(s.sender) if evidence_id else s.sender) == at_risk.id
+            }
+            counted = adult_language(at_risk.id) if adult_language else 0
+            adult_sounding = max(len(said), counted) >= ADULT_LANGUAGE_MESSAGES
         return cls(
             assessment=assessment,
             offender=offender,
@@ -128,6 +137,10 @@ class PolicyInput:
 
 
 _TACTIC_NAMES = frozenset(t.value for t in Tactic)
+
+#: Messages with adult language ("my wife", "my mortgage") after which an account "writes like
+#: an adult"; one is not enough ("mum's at work" reads as adult language too).
+ADULT_LANGUAGE_MESSAGES = 2
 
 
 def _evidence_sender(

@@ -360,6 +360,7 @@ class ActionStage:
             locale=locale,
             platform=platform,
             evidence_id=unscoped,  # evidence keeps the engine's tenant-scoped sender ids
+            adult_language=tracker.adult_language,
         )
         if facts.offender is not None and facts.guardian_id == facts.offender.id:
             # A guardian who is the suspected offender must not be told: it would tip them off.
