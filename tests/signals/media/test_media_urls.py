@@ -85,3 +85,41 @@ def test_wildcard_entry_covers_the_prefix() -> None:
     urls = listed("img.example/albums/123*")
     assert urls.match(canonicalise_url("img.example/albums/123/photo.jpg"))
     assert not urls.match(canonicalise_url("img.example/albums/124"))
+
+
+def test_a_port_does_not_evade_a_host_entry() -> None:
+    urls = listed("badsite.net", "pages.example:8443/x")
+    assert urls.match(canonicalise_url("http://badsite.net:8080/"))
+    assert urls.match(canonicalise_url("https://cdn.badsite.net:8443/any"))
+    assert urls.match(canonicalise_url("https://pages.example:8443/x"))
+    assert not urls.match(canonicalise_url("https://pages.example/x"))  # the entry named a port
+
+
+def test_directory_wildcard_stops_at_a_segment_boundary() -> None:
+    urls = listed("http://files.example.org/dir/*")
+    assert urls.match(canonicalise_url("http://files.example.org/dir/x"))
+    assert urls.match(canonicalise_url("http://files.example.org/dir"))
+    assert not urls.match(canonicalise_url("http://files.example.org/dirt/x"))
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("look http://google.com@badsite.net/x", "badsite.net/x"),
+        ("go http://user:pw@badsite.net/ now", "badsite.net"),
+        ("example dot com slash abc slash def", "example.com/abc/def"),
+        ("example . com / abc", "example.com/abc"),
+        ("see example\u3002com/x", "example.com/x"),
+        ("see example\uff0ecom", "example.com"),
+        ("see example\uff61com", "example.com"),
+    ],
+)
+def test_user_info_spaced_paths_and_wide_dots_in_chat_text(text: str, canonical: str) -> None:
+    assert [f.canonical for f in find_urls(text)] == [canonical]
+
+
+def test_user_info_host_is_the_one_matched() -> None:
+    urls = listed("badsite.net")
+    found = list(find_urls("http://google.com@badsite.net/x"))
+    assert found and urls.match(found[0].canonical)
+    assert not listed("google.com").match(found[0].canonical)

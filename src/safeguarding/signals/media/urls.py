@@ -107,22 +107,31 @@ def canonicalise_url(url: str) -> str:
 
 @dataclass(slots=True, frozen=True)
 class UrlKey:
-    """Canonical URL split for list matching."""
+    """Canonical URL split for list matching; ``port`` is None for the scheme's default."""
 
     host: str
+    port: int | None
     path: str
     query: frozenset[str]
 
     @classmethod
     def parse(cls, canonical: str) -> UrlKey:
         rest, _, query = canonical.partition("?")
-        host, slash, path = rest.partition("/")
-        return cls(host, slash + path, frozenset(query.split("&")) if query else frozenset())
+        authority, slash, path = rest.partition("/")
+        host, port = authority, None
+        if re.search(r":\d+$", authority):
+            host, _, number = authority.rpartition(":")
+            port = int(number)
+        return cls(host, port, slash + path, frozenset(query.split("&")) if query else frozenset())
 
 
 @dataclass(slots=True, frozen=True)
 class ListedUrl:
-    """One URL-list entry. ``wildcard``: the entry ended in ``*`` and covers everything below."""
+    """One URL-list entry. ``wildcard``: the entry ended in ``*`` and covers everything below.
+
+    A wildcard entry whose prefix ends in ``/`` (``host/dir/*``) stops at a path segment
+    boundary: it covers ``/dir`` and ``/dir/…``, not ``/dirt``.
+    """
 
     key: UrlKey
     entry_id: int
@@ -131,24 +140,34 @@ class ListedUrl:
 
     @property
     def whole_host(self) -> bool:
-        return self.key.path == "" and not self.key.query
+        return self.key.path in ("", "/") and not self.key.query
 
 
 def parse_list_entry(line: str) -> tuple[str, bool]:
-    """Canonical form of a URL-list line and whether it is a ``*`` wildcard (prefix) entry."""
+    """Canonical form of a URL-list line and whether it is a ``*`` wildcard (prefix) entry.
+
+    A wildcard prefix that ends in ``/`` keeps that slash, so the match stops at a segment
+    boundary (``dir/*`` does not cover ``dirt``).
+    """
     text = line.strip()
     wildcard = text.endswith("*")
-    canonical = canonicalise_url(text.rstrip("*"))
+    prefix = text.rstrip("*").strip()
+    canonical = canonicalise_url(prefix)
+    if wildcard and prefix.endswith("/") and "?" not in canonical and "/" in canonical:
+        canonical += "/"
     return canonical, wildcard
 
 
 class UrlList:
     """URL list lookup by host. Matching rules (documented in docs/media-matching.md):
 
-    * an entry with no path (``example.com``) lists the whole host and all its subdomains;
+    * an entry with no path (``example.com``) lists the whole host and all its subdomains,
+      on every port;
     * an entry with a path lists that page; extra query parameters on the candidate don't
       evade it, but each parameter of the entry must be present;
-    * an entry ending in ``*`` lists every path that starts with it.
+    * an entry ending in ``*`` lists every path that starts with it (at a segment boundary
+      when the prefix ends in ``/``);
+    * an entry without a port covers every port of its host; one with a port, that port only.
     """
 
     def __init__(self) -> None:
@@ -169,16 +188,27 @@ class UrlList:
         labels = key.host.split(".")
         for i in range(1, len(labels) - 1):  # parent domains: whole-host entries only
             parent = ".".join(labels[i:])
-            found.extend(e for e in self._by_host.get(parent, ()) if e.whole_host)
+            found.extend(
+                e
+                for e in self._by_host.get(parent, ())
+                if e.whole_host and e.key.port in (None, key.port)
+            )
         return found
 
     @staticmethod
     def _covers(entry: ListedUrl, key: UrlKey) -> bool:
+        listed = entry.key
+        if listed.port is not None and listed.port != key.port:
+            return False
         if entry.whole_host:
             return True
+        if not listed.query <= key.query:
+            return False
         if entry.wildcard:
-            return key.path.startswith(entry.key.path) and entry.key.query <= key.query
-        return key.path == entry.key.path and entry.key.query <= key.query
+            if listed.path.endswith("/"):
+                return key.path == listed.path[:-1] or key.path.startswith(listed.path)
+            return key.path.startswith(listed.path)
+        return key.path == listed.path
 
 
 # --- extraction from chat text -----------------------------------------------------------------
@@ -190,21 +220,32 @@ KNOWN_TLDS = frozenset(
     lt lv ee by kz am ge md rs hr si sk bg al ba mk me zip mov icu buzz vip shop store blog
     fun space pics pro tk ml ga cf gq cx la fm am ai vc st sh nu tv""".split()  # noqa: SIM905
 )
+# full stop, ideographic full stop, full-width full stop, half-width ideographic full stop
+_DOTS = ".\u3002\uff0e\uff61"
+_BRACKETED_DOT = (
+    r"\[\s*(?:\.|dot)\s*\]|\(\s*(?:\.|dot)\s*\)|\{\s*(?:\.|dot)\s*\}|<\s*(?:\.|dot)\s*>"
+)
 _SEPARATOR = (
-    r"(?:\s*(?:\[\s*(?:\.|dot)\s*\]|\(\s*(?:\.|dot)\s*\)|\{\s*(?:\.|dot)\s*\}|<\s*(?:\.|dot)\s*>)\s*"
+    rf"(?:\s*(?:{_BRACKETED_DOT})\s*"
     r"|\s+(?:dot|d0t|punto|point|punkt)\s+"
-    r"|\s?\.\s?)"
+    rf"|\s?[{_DOTS}]\s?)"
 )
 _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
-_SCHEME = r"(?:h(?:tt|xx|\*\*)ps?\s*(?::|\[:\])\s*//\s*)?"
-_PATH = r"(?:(?:/|\s+slash\s+)[^\s<>\"']*)?"
+_SCHEME = r"h(?:tt|xx|\*\*)ps?\s*(?::|\[:\])\s*//\s*"
+# user info ("user:pw@", "google.com@") only after a scheme: without one it is an e-mail address
+_USERINFO = r"(?:[^\s/?#@<>\"']+@)?"
+# path segments after "/" (or " / " with spaces on both sides) or the word "slash", as many as
+# there are
+_PATH = r"(?:(?:/|\s+/\s+|\s+slash\s+)[^\s<>\"'/]*)*"
 _URL_IN_TEXT = re.compile(
-    rf"(?<![\w@.-]){_SCHEME}(?P<host>{_LABEL}(?:{_SEPARATOR}{_LABEL})*{_SEPARATOR}(?P<tld>[^\W\d_]{{2,24}}|xn--[a-z0-9-]+))(?![\w-])(?::\d{{1,5}})?{_PATH}",
+    rf"(?<![\w@{_DOTS}-])(?:{_SCHEME}{_USERINFO})?"
+    rf"(?P<host>{_LABEL}(?:{_SEPARATOR}{_LABEL})*{_SEPARATOR}(?P<tld>[^\W\d_]{{2,24}}|xn--[a-z0-9-]+))"
+    rf"(?![\w-])(?::\d{{1,5}})?{_PATH}",
     re.IGNORECASE,
 )
+_TRAILING = re.compile(rf"[\s,;:!?)\]}}'\"/{_DOTS}]+$")
 _WORD_SEPARATOR = re.compile(
-    r"\s*(?:\[\s*(?:\.|dot)\s*\]|\(\s*(?:\.|dot)\s*\)|\{\s*(?:\.|dot)\s*\}|<\s*(?:\.|dot)\s*>)\s*"
-    r"|\s+(?:dot|d0t|punto|point|punkt)\s+|\s?\.\s?",
+    rf"\s*(?:{_BRACKETED_DOT})\s*|\s+(?:dot|d0t|punto|point|punkt)\s+|\s?[{_DOTS}]\s?",
     re.IGNORECASE,
 )
 
@@ -227,7 +268,7 @@ def find_urls(text: str) -> Iterator[FoundUrl]:
     prose ("a dot on the map") is not read as a host.
     """
     for found in _URL_IN_TEXT.finditer(text):
-        raw = found.group(0).rstrip(".,;:!?)]}'\"")
+        raw = _TRAILING.sub("", found.group(0))
         host = found.group("host")
         tld = found.group("tld").lower()
         plain_dots = re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})+", host) is not None
