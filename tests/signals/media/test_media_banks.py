@@ -69,3 +69,25 @@ def test_hash_literals() -> None:
     assert [h.hash_type for h in parse_hash_literal(PDQ)] == [HashType.PDQ, HashType.SHA256]
     assert parse_hash_literal(f"pdq:{PDQ.upper()}")[0].value == PDQ
     assert parse_hash_literal(MD5)[0].hash_type is HashType.MD5
+
+
+SHA1 = "0123456789abcdef0123456789abcdef01234567"
+
+
+def test_threatexchange_type_names_and_python_threatexchange_text_lines() -> None:
+    entries, errors = split([f"HASH_PDQ,{PDQ}", f"HASH_SHA1,{SHA1}"], BankFormat.HMA_CSV)
+    assert [e.hash_type for e in entries] == [HashType.PDQ, HashType.SHA1] and not errors
+    text = [f"pdq {PDQ}", f"md5 {MD5}", "pdq nothex"]
+    assert guess_format(text) is BankFormat.TYPED
+    entries, errors = split(text, BankFormat.TYPED)
+    assert [e.hash_type for e in entries] == [HashType.PDQ, HashType.MD5]
+    assert [e.line for e in errors] == [3]
+    entries, errors = split([f"pdq {PDQ} 90"], BankFormat.PDQ)  # the word pdq in a pdq file
+    assert entries[0].value == PDQ and entries[0].quality == 90 and not errors
+
+
+def test_sha1_lists() -> None:
+    assert guess_format([SHA1]) is BankFormat.SHA1
+    entries, errors = split(["# IWF", SHA1, SHA1[:-1]], BankFormat.SHA1)
+    assert [e.value for e in entries] == [SHA1] and [e.line for e in errors] == [3]
+    assert parse_hash_literal(SHA1)[0].hash_type is HashType.SHA1

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -52,7 +53,12 @@ def test_unrelated_images_are_far_apart(base_jpeg: bytes, unrelated_jpegs: list[
 
 def test_hash_result_has_pdq_quality_md5_and_sha256(base_jpeg: bytes) -> None:
     result = hasher.hash_bytes(base_jpeg, source="mem")
-    assert [h.hash_type for h in result.hashes] == [HashType.PDQ, HashType.MD5, HashType.SHA256]
+    assert [h.hash_type for h in result.hashes] == [
+        HashType.PDQ,
+        HashType.MD5,
+        HashType.SHA1,
+        HashType.SHA256,
+    ]
     assert result.of_type(HashType.PDQ)[0].quality == 100
     assert (result.width, result.height, result.media_type) == (1024, 768, "image")
     assert len(result.of_type(HashType.MD5)[0].value) == 32
@@ -93,7 +99,7 @@ def test_video_without_decoder_gets_exact_hashes_and_a_note(
     fake_mp4 = b"\x00\x00\x00\x18ftypmp42" + bytes(200)
     result = hasher.hash_bytes(fake_mp4)
     assert result.media_type == "video"
-    assert {h.hash_type for h in result.hashes} == {HashType.MD5, HashType.SHA256}
+    assert {h.hash_type for h in result.hashes} == {HashType.MD5, HashType.SHA1, HashType.SHA256}
     assert "exact hashes only" in result.notes[0]
 
 
@@ -131,3 +137,34 @@ def test_oversized_file_is_refused(tmp_path: object, base_jpeg: bytes) -> None:
 def test_missing_file_is_a_media_error(tmp_path: object) -> None:
     with pytest.raises(MediaError, match="cannot read file"):
         hasher.hash_file("/nonexistent/picture.jpg")
+
+
+def test_large_declared_image_is_reduced_before_hashing() -> None:
+    import time
+
+    flat = Image.new("L", (8000, 7999), 40)
+    flat.paste(255, (1000, 1000, 5000, 4000))
+    png = encode(flat, "PNG")
+    assert len(png) < 400_000
+    started = time.process_time()
+    result = hasher.hash_bytes(png)
+    assert time.process_time() - started < 3.0  # was 7.8 s (and 2 GB) at full size
+    assert (result.width, result.height) == (8000, 7999)
+
+
+def test_reduced_hash_stays_close_to_the_full_size_hash() -> None:
+    png = encode(synthetic_image(7, (3000, 2250)), "PNG")
+    full = MediaHasher(fast_decode=False).hash_bytes(png).of_type(HashType.PDQ)[0].value
+    assert hamming_hex(pdq(png), full) <= 12  # 4-6 bits on three synthetic images
+
+
+def test_bomb_message_quotes_the_documented_limit() -> None:
+    bomb = encode(Image.new("1", (20_000, 20_000)), "PNG")  # over Pillow's doubled limit too
+    with pytest.raises(MediaError, match="over the 64000000-pixel limit") as caught:
+        hasher.hash_bytes(bomb)
+    assert "128000000" not in str(caught.value)
+
+
+def test_a_directory_is_a_media_error(tmp_path: Path) -> None:
+    with pytest.raises(MediaError, match="is a directory"):
+        hasher.hash_file(tmp_path)

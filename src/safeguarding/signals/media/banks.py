@@ -6,9 +6,13 @@ of the file imports. Supported formats:
 * ``hma-csv``: CSV as exported by ThreatExchange / HMA tooling. With a header, the columns
   ``signal_type`` (or ``type``/``content_type``) and ``signal`` (or ``signal_value``/``hash``/
   ``value``) are used, plus optional ``quality`` and ``note``/``id``; without a header each row
-  is ``type,value[,…]``. Types: ``pdq``, ``md5``/``video_md5``, ``sha256``, ``url``.
-* ``md5``, ``sha256``, ``pdq``: one hash a line (first field; ``pdq`` lines may carry a
-  quality as second field), ``#`` comments and blank lines skipped.
+  is ``type,value[,…]``. Types: ``pdq``, ``md5``/``video_md5``, ``sha1``, ``sha256``, ``url``
+  and ThreatExchange's ``HASH_PDQ``, ``HASH_MD5``, ``HASH_SHA1``, ``HASH_SHA256``, ``URI``.
+* ``typed``: ``TYPE VALUE`` a line, separated by blanks, as python-threatexchange writes
+  (``pdq 3f0c…``); any of the types above.
+* ``md5``, ``sha1``, ``sha256``, ``pdq``: one hash a line (first field; ``pdq`` lines may carry
+  a quality as second field, and may start with the word ``pdq``), ``#`` comments and blank
+  lines skipped.
 * ``urls``: one URL a line; a trailing ``*`` makes a prefix entry.
 """
 
@@ -32,7 +36,9 @@ _BANK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 class BankFormat(StrEnum):
     AUTO = "auto"
     HMA_CSV = "hma-csv"
+    TYPED = "typed"
     MD5 = "md5"
+    SHA1 = "sha1"
     SHA256 = "sha256"
     PDQ = "pdq"
     URLS = "urls"
@@ -149,13 +155,14 @@ def guess_format(first_lines: Iterable[str]) -> BankFormat:
         head = fields[0].lower()
         if "," in line and (head.split(",")[0] in {"signal_type", "type", "content_type"}):
             return BankFormat.HMA_CSV
-        try:
-            parse_hash_type(line.split(",")[0])
+        if _is_type_name(line.split(",")[0]):
             return BankFormat.HMA_CSV
-        except MediaError:
-            pass
+        if len(fields) > 1 and _is_type_name(fields[0]):
+            return BankFormat.TYPED
         if re.fullmatch(r"[0-9a-f]{32}", head):
             return BankFormat.MD5
+        if re.fullmatch(r"[0-9a-f]{40}", head):
+            return BankFormat.SHA1
         if re.fullmatch(r"[0-9a-f]{64}", head):
             if len(fields) > 1 and fields[1].isdigit():
                 return BankFormat.PDQ
@@ -164,6 +171,14 @@ def guess_format(first_lines: Iterable[str]) -> BankFormat:
             return BankFormat.URLS
         break
     raise BankError("cannot tell the bank file's format: give --format")
+
+
+def _is_type_name(text: str) -> bool:
+    try:
+        parse_hash_type(text)
+    except MediaError:
+        return False
+    return True
 
 
 def _entry(
@@ -192,8 +207,12 @@ def read_entries(lines: Iterable[str], fmt: BankFormat) -> Iterator[BankEntry | 
     if fmt is BankFormat.HMA_CSV:
         yield from _read_hma_csv(lines)
         return
+    if fmt is BankFormat.TYPED:
+        yield from _read_typed(lines)
+        return
     hash_type = {
         BankFormat.MD5: HashType.MD5,
+        BankFormat.SHA1: HashType.SHA1,
         BankFormat.SHA256: HashType.SHA256,
         BankFormat.PDQ: HashType.PDQ,
         BankFormat.URLS: HashType.URL,
@@ -206,8 +225,28 @@ def read_entries(lines: Iterable[str], fmt: BankFormat) -> Iterator[BankEntry | 
                 yield _entry(hash_type, line.strip(), number)
                 continue
             fields = _first_field(line)
+            if len(fields) > 1 and _is_type_name(fields[0]):
+                if parse_hash_type(fields[0]) is not hash_type:  # "pdq HEX" in a pdq file
+                    raise MediaError(f"a {fields[0]} line in a {fmt.value} file")
+                fields = fields[1:]
             quality = fields[1] if hash_type is HashType.PDQ and len(fields) > 1 else None
             yield _entry(hash_type, fields[0], number, quality)
+        except (MediaError, ValueError) as exc:
+            yield LineError(number, str(exc))
+
+
+def _read_typed(lines: Iterable[str]) -> Iterator[BankEntry | LineError]:
+    """``TYPE VALUE [quality]`` lines (python-threatexchange's ``pdq 3f0c…`` text format)."""
+    for number, line in enumerate(lines, start=1):
+        if _is_blank_or_comment(line):
+            continue
+        try:
+            fields = line.split()
+            if len(fields) < 2:
+                raise MediaError("expected 'TYPE VALUE'")
+            hash_type = parse_hash_type(fields[0])
+            quality = fields[2] if hash_type is HashType.PDQ and len(fields) > 2 else None
+            yield _entry(hash_type, fields[1], number, quality)
         except (MediaError, ValueError) as exc:
             yield LineError(number, str(exc))
 

@@ -23,6 +23,7 @@ class HashType(StrEnum):
 
     PDQ = "pdq"
     MD5 = "md5"
+    SHA1 = "sha1"  # NCMEC and IWF lists still carry SHA-1
     SHA256 = "sha256"
     URL = "url"
 
@@ -31,17 +32,22 @@ class HashType(StrEnum):
         return self is HashType.PDQ
 
 
-_HEX_LENGTH = {HashType.PDQ: 64, HashType.MD5: 32, HashType.SHA256: 64}
+_HEX_LENGTH = {HashType.PDQ: 64, HashType.MD5: 32, HashType.SHA1: 40, HashType.SHA256: 64}
 _HEX = re.compile(r"^[0-9a-f]+$")
-# names other tools (ThreatExchange, HMA, NCMEC lists) use for the same hash types
+# names other tools (ThreatExchange's HASH_* types, HMA, NCMEC and IWF lists) use for the same
+# hash types
 _ALIASES = {
     "pdq": HashType.PDQ,
     "photo_pdq": HashType.PDQ,
     "pdq_hash": HashType.PDQ,
+    "hash_pdq": HashType.PDQ,
     "md5": HashType.MD5,
     "video_md5": HashType.MD5,
     "photo_md5": HashType.MD5,
     "hash_md5": HashType.MD5,
+    "sha1": HashType.SHA1,
+    "sha-1": HashType.SHA1,
+    "hash_sha1": HashType.SHA1,
     "sha256": HashType.SHA256,
     "sha-256": HashType.SHA256,
     "hash_sha256": HashType.SHA256,
@@ -113,10 +119,11 @@ def hamming_hex(a: str, b: str) -> int:
 
 
 def parse_hash_literal(text: str) -> list[ContentHash]:
-    """Read a hash typed by a person: ``pdq:HEX``, ``md5:HEX``, ``sha256:HEX`` or bare hex.
+    """Read a hash typed by a person: ``pdq:HEX``, ``md5:HEX``, ``sha1:HEX``, ``sha256:HEX``
+    or bare hex.
 
     Bare 64-digit hex is ambiguous (PDQ and SHA-256 have the same length), so it is returned
-    as both; bare 32-digit hex is MD5.
+    as both; bare 32-digit hex is MD5, bare 40-digit hex SHA-1.
     """
     raw = text.strip()
     if ":" in raw:
@@ -131,6 +138,9 @@ def parse_hash_literal(text: str) -> list[ContentHash]:
         return [ContentHash(HashType.PDQ, value), ContentHash(HashType.SHA256, value)]
     if _HEX.match(value) and len(value) == 32:
         return [ContentHash(HashType.MD5, value)]
+    if _HEX.match(value) and len(value) == 40:
+        return [ContentHash(HashType.SHA1, value)]
     raise MediaError(
-        f"not a hash: {text[:80]!r} (use pdq:HEX, md5:HEX, sha256:HEX, or 32/64 hex digits)"
+        f"not a hash: {text[:80]!r} (use pdq:HEX, md5:HEX, sha1:HEX, sha256:HEX, or 32/40/64"
+        " hex digits)"
     )

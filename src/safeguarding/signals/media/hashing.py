@@ -31,6 +31,10 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, not a g
 MAX_FILE_BYTES = 100 * 1024 * 1024
 # PDQ downsamples to 64×64 anyway; decoding JPEGs at no less than this size keeps hashes close.
 DRAFT_SIZE = (256, 256)
+# Larger images are box-reduced by a whole factor to no less than REDUCED_SIZE on their long
+# side before PDQ: hashing a 64-megapixel image at full size costs seconds and gigabytes.
+REDUCE_ABOVE = 1024
+REDUCED_SIZE = 512
 MAX_SAMPLED_FRAMES = 16  # animations
 MAX_VIDEO_FRAMES = 64  # videos: ~1 frame/s + scene changes, thinned to this (video.py)
 
@@ -81,9 +85,10 @@ class HashResult:
 
 
 def exact_hashes(data: bytes) -> list[ContentHash]:
-    """MD5 and SHA-256 of the bytes, as the hash lists of NCMEC and the IWF carry them."""
+    """MD5, SHA-1 and SHA-256 of the bytes, as the hash lists of NCMEC and the IWF carry them."""
     return [
         ContentHash(HashType.MD5, hashlib.md5(data, usedforsecurity=False).hexdigest()),
+        ContentHash(HashType.SHA1, hashlib.sha1(data, usedforsecurity=False).hexdigest()),
         ContentHash(HashType.SHA256, hashlib.sha256(data).hexdigest()),
     ]
 
@@ -131,14 +136,17 @@ class MediaHasher:
     def hash_file(self, path: str | Path) -> HashResult:
         file = Path(path)
         try:
+            if file.is_dir():
+                raise MediaError("is a directory, not a file", source=str(file))
             size = file.stat().st_size
+            if size > self.max_bytes:
+                raise MediaError(
+                    f"file is {size} bytes, over the {self.max_bytes}-byte limit", source=str(file)
+                )
+            data = file.read_bytes()
         except OSError as exc:
             raise MediaError(f"cannot read file: {exc.strerror or exc}", source=str(file)) from exc
-        if size > self.max_bytes:
-            raise MediaError(
-                f"file is {size} bytes, over the {self.max_bytes}-byte limit", source=str(file)
-            )
-        return self.hash_bytes(file.read_bytes(), source=str(file))
+        return self.hash_bytes(data, source=str(file))
 
     def hash_bytes(self, data: bytes, source: str | None = None) -> HashResult:
         if not data:
@@ -160,11 +168,7 @@ class MediaHasher:
                 image = Image.open(io.BytesIO(data))
                 width, height = image.size
                 if width * height > self.max_pixels:
-                    raise MediaError(
-                        f"image is {width}x{height} = {width * height} pixels, over the "
-                        f"{self.max_pixels}-pixel limit (decompression bomb guard)",
-                        source=source,
-                    )
+                    raise self._bomb(f"image is {width}x{height} = {width * height} pixels", source)
                 frames = int(getattr(image, "n_frames", 1))
                 if frames > 1:
                     pdq = self._sample_frames(image, frames)
@@ -172,12 +176,13 @@ class MediaHasher:
                 else:
                     if self.fast_decode and image.format == "JPEG":
                         image.draft("RGB", DRAFT_SIZE)
-                    pdq = [pdq_of_image(image)]
+                    pdq = [pdq_of_image(self._reduced(image))]
                     media_type = "image"
         except MediaError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise MediaError(f"decompression bomb refused: {exc}", source=source) from exc
+            # Pillow's own guard (its message quotes its own, doubled, limit): say ours
+            raise self._bomb("image is too large", source) from exc
         except UnidentifiedImageError as exc:
             claimed = claimed_image_format(data)
             if claimed is not None:
@@ -200,6 +205,22 @@ class MediaHasher:
             frames=frames,
         )
 
+    def _bomb(self, what: str, source: str | None) -> MediaError:
+        return MediaError(
+            f"{what}, over the {self.max_pixels}-pixel limit (decompression bomb guard)",
+            source=source,
+        )
+
+    def _reduced(self, image: Image.Image) -> Image.Image:
+        """The image box-reduced to at least ``REDUCED_SIZE`` px on its long side, when
+        ``fast_decode`` and it is over ``REDUCE_ABOVE`` px (JPEGs were already drafted)."""
+        longest = max(image.size)
+        if not self.fast_decode or longest <= REDUCE_ABOVE:
+            return image
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGB")
+        return image.reduce(longest // REDUCED_SIZE)
+
     def _sample_frames(self, image: Image.Image, frames: int) -> list[ContentHash]:
         """PDQ of up to ``max_frames`` evenly spaced frames; repeated hashes are kept once."""
         count = min(frames, self.max_frames)
@@ -208,7 +229,7 @@ class MediaHasher:
         out: list[ContentHash] = []
         for index in picks:
             image.seek(index)
-            digest = pdq_of_image(image, frame=index)
+            digest = pdq_of_image(self._reduced(image), frame=index)
             if digest.value not in seen:
                 seen.add(digest.value)
                 out.append(digest)
