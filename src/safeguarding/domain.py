@@ -183,3 +183,95 @@ class Alert:
     at_risk: str | None
     tactics: tuple[str, ...]
     raised_at: datetime | None = None
+
+
+# --- known-abuse media banks: exchanged between the media signal source and storage ------------
+
+DEFAULT_PDQ_THRESHOLD = 31
+
+
+@dataclass(slots=True)
+class MediaBank:
+    """A tenant's named hash (or URL) list. ``threshold`` is its PDQ Hamming limit (exact
+    types ignore it); ``dihedral``: flipped and rotated copies of its images match too."""
+
+    name: str
+    threshold: int = DEFAULT_PDQ_THRESHOLD
+    enabled: bool = True
+    negative: bool = False  # known-benign content: a match here suppresses positive matches
+    dihedral: bool = False
+    description: str = ""
+    id: int = 0
+    entries: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "threshold": self.threshold,
+            "enabled": self.enabled,
+            "negative": self.negative,
+            "dihedral": self.dihedral,
+            "description": self.description,
+            "entries": self.entries,
+        }
+
+
+@dataclass(slots=True, frozen=True)
+class MediaBankEntry:
+    """One hash to import. ``value`` is normalised hex, or a canonical URL for URL entries."""
+
+    hash_type: str
+    value: str
+    quality: int | None = None
+    note: str | None = None
+    wildcard: bool = False  # URL prefix entry
+    line: int | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class MediaEntry:
+    """A bank entry as stored, with its id; ``reason`` says why it is disabled or quarantined."""
+
+    id: int
+    bank: str
+    hash_type: str
+    value: str
+    wildcard: bool = False
+    disabled: bool = False
+    quarantined: bool = False
+    note: str | None = None
+    reason: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class MediaMatchRecord:
+    """One recorded match: bank, distance and the content reference, never the content."""
+
+    bank: str
+    entry_id: int
+    hash_type: str
+    query_hash: str
+    distance: int
+    content_ref: str | None
+    at: datetime
+    negative: bool = False
+    suppressed_by: str | None = None
+    context: dict[str, Any] | None = None  # conversation id, message index, sender
+    variant: str | None = None  # the flip or rotation of the content that matched
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "bank": self.bank,
+            "entry_id": self.entry_id,
+            "hash_type": self.hash_type,
+            "query_hash": self.query_hash,
+            "distance": self.distance,
+            "content_ref": self.content_ref,
+            "negative": self.negative,
+            "suppressed_by": self.suppressed_by,
+            "variant": self.variant,
+            "context": self.context,
+        }

@@ -18,6 +18,7 @@ from safeguarding.api import routes
 from safeguarding.api.deps import Services
 from safeguarding.api.middleware import ServiceMiddleware
 from safeguarding.api.problems import install_problem_handlers
+from safeguarding.service.media import MediaMatchers
 from safeguarding.service.metrics import ServiceMetrics
 from safeguarding.service.outbox import OutboxWorker
 from safeguarding.service.pipeline import IngestPipeline, RiskEngine
@@ -53,7 +54,7 @@ def build_services(settings: Settings, risk_engine: RiskEngine | None = None) ->
     metrics.track_outbox_depth(repo.outbox_depth)
     pipeline = IngestPipeline(repo, risk_engine or default_risk_engine(), settings, metrics)
     outbox = OutboxWorker(repo, settings, metrics)
-    return Services(settings, repo, pipeline, outbox, metrics)
+    return Services(settings, repo, pipeline, outbox, metrics, MediaMatchers(repo))
 
 
 def mount_routers(app: FastAPI) -> list[str]:
@@ -94,6 +95,9 @@ def create_app(
     install_problem_handlers(app)
     mount_routers(app)
     app.add_middleware(
-        ServiceMiddleware, max_body_bytes=settings.max_body_bytes, metrics=services.metrics
+        ServiceMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        media_max_body_bytes=settings.media_max_body_bytes,
+        metrics=services.metrics,
     )
     return app

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from safeguarding.service.media import MediaMatchers
 from safeguarding.service.metrics import ServiceMetrics
 from safeguarding.service.outbox import OutboxWorker
 from safeguarding.service.pipeline import IngestPipeline
@@ -29,6 +30,7 @@ class Services:
     pipeline: IngestPipeline
     outbox: OutboxWorker
     metrics: ServiceMetrics
+    media: MediaMatchers
 
 
 @dataclass(slots=True, frozen=True)

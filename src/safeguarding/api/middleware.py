@@ -18,9 +18,18 @@ PROBLEM_JSON = b"application/problem+json"
 class ServiceMiddleware:
     """Reject oversized bodies with 413 before any parsing; count and log every request."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: ServiceMetrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        metrics: ServiceMetrics,
+        media_max_body_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # media uploads (images, videos, bank files) under /v1/media/ may be larger
+        self.media_max_body_bytes = media_max_body_bytes or max_body_bytes
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -37,9 +46,10 @@ class ServiceMiddleware:
 
         error: str | None = None
         try:
-            body = await self._read_body(scope, receive)
+            limit = self._limit(scope)
+            body = await self._read_body(scope, receive, limit)
             if body is None:
-                await self._too_large(scope, send_wrapper)
+                await self._too_large(scope, send_wrapper, limit)
             else:
                 await self.app(scope, _replay(body, receive), send_wrapper)
         except Exception as exc:
@@ -70,12 +80,16 @@ class ServiceMiddleware:
         else:
             log.info("request", extra=fields)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+    def _limit(self, scope: Scope) -> int:
+        path = scope.get("path", "")
+        return self.media_max_body_bytes if path.startswith("/v1/media/") else self.max_body_bytes
+
+    async def _read_body(self, scope: Scope, receive: Receive, limit: int) -> bytes | None:
         """The whole body, or None when it exceeds the limit (declared or actual)."""
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    if int(value) > self.max_body_bytes:
+                    if int(value) > limit:
                         return None
                 except ValueError:
                     pass
@@ -88,18 +102,18 @@ class ServiceMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return None
             chunks.append(chunk)
             more = message.get("more_body", False)
         return b"".join(chunks)
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
+    async def _too_large(self, scope: Scope, send: Send, limit: int) -> None:
         body: dict[str, Any] = {
             "type": "about:blank",
             "title": "Request body too large",
             "status": 413,
-            "detail": f"The body exceeds {self.max_body_bytes} bytes; send smaller batches.",
+            "detail": f"The body exceeds {limit} bytes; send smaller batches.",
             "instance": scope.get("path", ""),
         }
         raw = json.dumps(body).encode()

@@ -1,8 +1,9 @@
 """``safeguarding media …``: hash, match, banks, per-hash controls, matches and the benchmark.
 
-``--data-dir`` (or ``$SAFEGUARDING_MEDIA_DIR`` / ``$SAFEGUARDING_DATA_DIR``) selects the bank
-store. With ``--json`` a command writes exactly one JSON document to stdout; progress and
-errors go to stderr. Bad input exits with status 2 and a one-line reason.
+Banks live in the service database (``--db``, else ``$SAFEGUARDING_DB_URL``), one set per
+tenant: every command that reads or changes banks or matches needs ``--tenant`` (id or name).
+With ``--json`` a command writes exactly one JSON document to stdout; progress and errors go to
+stderr. Bad input exits with status 2 and a one-line reason.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,13 +29,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from safeguarding.cli import app
-from safeguarding.signals.media import (
-    BankError,
-    BankFormat,
-    MediaError,
-    MediaMatcher,
-    default_data_dir,
-)
+from safeguarding.cli.service import DbOption, _repo
+from safeguarding.signals.media import BankError, BankFormat, MediaError, MediaMatcher
 from safeguarding.signals.media.hashes import parse_hash_literal
 
 stdout = Console(soft_wrap=True)
@@ -66,12 +61,8 @@ media_app.add_typer(bank_app, name="bank")
 media_app.add_typer(hash_app, name="hash")
 app.add_typer(media_app, name="media")
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="Bank store folder (default $SAFEGUARDING_MEDIA_DIR, $SAFEGUARDING_DATA_DIR/media).",
-    ),
+TenantOption = Annotated[
+    str, typer.Option("--tenant", help="Tenant id or name whose banks to use.", show_default=False)
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
@@ -82,17 +73,20 @@ def _fail(message: str) -> typer.Exit:
 
 
 @contextmanager
-def _matcher(data_dir: Path | None) -> Iterator[MediaMatcher]:
+def _matcher(tenant: str, db: str | None) -> Iterator[MediaMatcher]:
+    """The tenant's matcher over the service database."""
+    repo = _repo(db)
     try:
-        matcher = MediaMatcher.open(data_dir or default_data_dir())
-    except (OSError, BankError) as exc:
-        raise _fail(f"cannot open the bank store: {exc}") from exc
-    try:
-        yield matcher
-    except (MediaError, BankError) as exc:
-        raise _fail(str(exc)) from exc
+        found = repo.find_tenant(tenant)
+        if found is None:
+            raise _fail(f"no tenant {tenant!r} (see `safeguarding tenants list`)")
+        matcher = MediaMatcher(repo.media(found.id))
+        try:
+            yield matcher
+        except (MediaError, BankError) as exc:
+            raise _fail(str(exc)) from exc
     finally:
-        matcher.close()
+        repo.close()
 
 
 def _emit(document: Any) -> None:
@@ -145,14 +139,15 @@ def match_command(
         list[str],
         typer.Argument(help="Files, or hashes (pdq:HEX, md5:HEX, sha256:HEX, bare hex, url:URL)."),
     ],
-    data_dir: DataDir = None,
+    tenant: TenantOption,
+    db: DbOption = None,
     json_output: JsonFlag = False,
     no_record: Annotated[bool, typer.Option("--no-record", help="Don't record matches.")] = False,
 ) -> None:
     """Match files or hashes against every enabled bank."""
     outcomes: list[dict[str, Any]] = []
     failed = 0
-    with _matcher(data_dir) as matcher:
+    with _matcher(tenant, db) as matcher:
         matcher.record_matches = not no_record
         for item in items:
             try:
@@ -196,13 +191,14 @@ def match_command(
 @media_app.command("url")
 def url_command(
     text: Annotated[str, typer.Argument(help="Chat text or a URL to check against URL banks.")],
-    data_dir: DataDir = None,
+    tenant: TenantOption,
+    db: DbOption = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Find URLs in text (obfuscated ones too) and match them against the URL banks."""
     from safeguarding.signals.media import find_urls
 
-    with _matcher(data_dir) as matcher:
+    with _matcher(tenant, db) as matcher:
         found = list(find_urls(text))
         hits = matcher.url_matches(text)
     listed = {(h.found.span, h.match.bank) for h in hits}
@@ -233,6 +229,7 @@ def url_command(
 def bank_import(
     name: Annotated[str, typer.Argument(help="Bank name (created if new).")],
     file: Annotated[Path, typer.Argument(help="Bank file.", exists=True, dir_okay=False)],
+    tenant: TenantOption,
     fmt: Annotated[BankFormat, typer.Option("--format", help="File format.")] = BankFormat.AUTO,
     threshold: Annotated[
         int | None, typer.Option("--threshold", min=0, max=128, help="PDQ Hamming limit.")
@@ -241,13 +238,17 @@ def bank_import(
         bool | None,
         typer.Option("--negative/--positive", help="Known-benign bank that suppresses matches."),
     ] = None,
-    data_dir: DataDir = None,
+    dihedral: Annotated[
+        bool | None,
+        typer.Option("--dihedral/--no-dihedral", help="Match flipped and rotated copies too."),
+    ] = None,
+    db: DbOption = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Import a hash or URL list into a bank; bad lines are listed with their line numbers."""
     total = _count_lines(file)
     with (
-        _matcher(data_dir) as matcher,
+        _matcher(tenant, db) as matcher,
         Progress(
             SpinnerColumn(),
             TextColumn("importing {task.description}"),
@@ -265,6 +266,7 @@ def bank_import(
             fmt=fmt,
             threshold=threshold,
             negative=negative,
+            dihedral=dihedral,
             progress=lambda lines: progress.update(task, completed=lines),
         )
     if json_output:
@@ -287,9 +289,9 @@ def _count_lines(file: Path) -> int:
 
 
 @bank_app.command("list")
-def bank_list(data_dir: DataDir = None, json_output: JsonFlag = False) -> None:
+def bank_list(tenant: TenantOption, db: DbOption = None, json_output: JsonFlag = False) -> None:
     """List banks with their settings and sizes."""
-    with _matcher(data_dir) as matcher:
+    with _matcher(tenant, db) as matcher:
         banks = matcher.banks()
     if json_output:
         _emit([b.to_dict() for b in banks])
@@ -300,30 +302,47 @@ def bank_list(data_dir: DataDir = None, json_output: JsonFlag = False) -> None:
     stdout.print(table)
 
 
-def _set_bank(name: str, data_dir: Path | None, **changes: Any) -> None:
-    with _matcher(data_dir) as matcher:
+def _set_bank(name: str, tenant: str, db: str | None, **changes: Any) -> None:
+    with _matcher(tenant, db) as matcher:
         bank = matcher.update_bank(name, **changes)
-    stdout.print(f"bank {bank.name}: enabled={bank.enabled} threshold={bank.threshold}")
+    stdout.print(
+        f"bank {bank.name}: enabled={bank.enabled} threshold={bank.threshold} "
+        f"dihedral={bank.dihedral}"
+    )
 
 
 @bank_app.command("enable")
-def bank_enable(name: str, data_dir: DataDir = None) -> None:
+def bank_enable(name: str, tenant: TenantOption, db: DbOption = None) -> None:
     """Match against this bank again."""
-    _set_bank(name, data_dir, enabled=True)
+    _set_bank(name, tenant, db, enabled=True)
 
 
 @bank_app.command("disable")
-def bank_disable(name: str, data_dir: DataDir = None) -> None:
+def bank_disable(name: str, tenant: TenantOption, db: DbOption = None) -> None:
     """Stop matching against this bank (its entries are kept)."""
-    _set_bank(name, data_dir, enabled=False)
+    _set_bank(name, tenant, db, enabled=False)
 
 
 @bank_app.command("threshold")
 def bank_threshold(
-    name: str, threshold: Annotated[int, typer.Argument(min=0, max=128)], data_dir: DataDir = None
+    name: str,
+    threshold: Annotated[int, typer.Argument(min=0, max=128)],
+    tenant: TenantOption,
+    db: DbOption = None,
 ) -> None:
     """Set the bank's PDQ Hamming distance limit."""
-    _set_bank(name, data_dir, threshold=threshold)
+    _set_bank(name, tenant, db, threshold=threshold)
+
+
+@bank_app.command("dihedral")
+def bank_dihedral(
+    name: str,
+    tenant: TenantOption,
+    off: Annotated[bool, typer.Option("--off", help="Stop matching flips and rotations.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Also match flipped and rotated copies of this bank's images (PDQ dihedral hashes)."""
+    _set_bank(name, tenant, db, dihedral=not off)
 
 
 # --- per-hash controls --------------------------------------------------------------------------
@@ -335,30 +354,35 @@ BankOpt = Annotated[str | None, typer.Option("--bank", help="Only in this bank."
 @hash_app.command("disable")
 def hash_disable(
     value: HashArg,
+    tenant: TenantOption,
     bank: BankOpt = None,
     reason: Annotated[str | None, typer.Option("--reason")] = None,
-    data_dir: DataDir = None,
+    db: DbOption = None,
 ) -> None:
     """Stop matching one bank hash (a false positive)."""
-    with _matcher(data_dir) as matcher:
+    with _matcher(tenant, db) as matcher:
         entries = matcher.set_hash_disabled(value, True, bank=bank, reason=reason)
     for e in entries:
-        stdout.print(f"disabled entry {e.id} in bank {e.bank} ({e.hash_type.value})")
+        stdout.print(f"disabled entry {e.id} in bank {e.bank} ({e.hash_type})")
 
 
 @hash_app.command("enable")
-def hash_enable(value: HashArg, bank: BankOpt = None, data_dir: DataDir = None) -> None:
+def hash_enable(
+    value: HashArg, tenant: TenantOption, bank: BankOpt = None, db: DbOption = None
+) -> None:
     """Match a disabled bank hash again."""
-    with _matcher(data_dir) as matcher:
+    with _matcher(tenant, db) as matcher:
         entries = matcher.set_hash_disabled(value, False, bank=bank)
     for e in entries:
-        stdout.print(f"enabled entry {e.id} in bank {e.bank} ({e.hash_type.value})")
+        stdout.print(f"enabled entry {e.id} in bank {e.bank} ({e.hash_type})")
 
 
 @hash_app.command("release")
-def hash_release(value: HashArg, bank: BankOpt = None, data_dir: DataDir = None) -> None:
+def hash_release(
+    value: HashArg, tenant: TenantOption, bank: BankOpt = None, db: DbOption = None
+) -> None:
     """A person confirmed a quarantined hash: match it again."""
-    with _matcher(data_dir) as matcher:
+    with _matcher(tenant, db) as matcher:
         entries = matcher.release_quarantine(value, bank=bank)
     if not entries:
         raise _fail(f"no quarantined entry holds {value!r}")
@@ -367,18 +391,19 @@ def hash_release(value: HashArg, bank: BankOpt = None, data_dir: DataDir = None)
 
 
 @media_app.command("quarantined")
-def quarantined_command(data_dir: DataDir = None, json_output: JsonFlag = False) -> None:
+def quarantined_command(
+    tenant: TenantOption, db: DbOption = None, json_output: JsonFlag = False
+) -> None:
     """List quarantined hashes awaiting a person's decision."""
-    with _matcher(data_dir) as matcher:
+    with _matcher(tenant, db) as matcher:
         entries = matcher.quarantined()
-        events = {e["entry_id"]: e for e in matcher.store.list_events(kind="quarantine")}
     rows = [
         {
             "entry_id": e.id,
             "bank": e.bank,
-            "hash_type": e.hash_type.value,
+            "hash_type": e.hash_type,
             "value": e.value,
-            "reason": events.get(e.id, {}).get("reason"),
+            "reason": e.reason,
         }
         for e in entries
     ]
@@ -394,14 +419,15 @@ def quarantined_command(data_dir: DataDir = None, json_output: JsonFlag = False)
 
 @media_app.command("matches")
 def matches_command(
+    tenant: TenantOption,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
     bank: BankOpt = None,
-    data_dir: DataDir = None,
+    db: DbOption = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Recorded matches, newest first."""
-    with _matcher(data_dir) as matcher:
-        records = matcher.store.list_matches(limit=limit, bank=bank)
+    with _matcher(tenant, db) as matcher:
+        records = matcher.matches(limit=limit, bank=bank)
     if json_output:
         _emit([r.to_dict() for r in records])
         return
@@ -412,7 +438,7 @@ def matches_command(
             if r.negative
             else (f"suppressed by {r.suppressed_by}" if r.suppressed_by else "")
         )
-        when = datetime.fromtimestamp(r.at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        when = r.at.strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(
             str(r.id), when, r.bank, r.hash_type, str(r.distance), r.content_ref or "", note
         )

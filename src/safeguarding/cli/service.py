@@ -189,6 +189,10 @@ def purge(
         f"{'would scrub' if dry_run else 'scrubbed'} stored excerpts from "
         f"{report.conversations_scrubbed} conversations."
     )
+    out.print(
+        f"{'would delete' if dry_run else 'deleted'} {report.media_matches_purged} recorded "
+        "media matches (content references) older than the cutoff."
+    )
     for tenant_id, n in sorted(report.by_tenant.items()):
         out.print(f"  {tenant_id}: {n}")
 

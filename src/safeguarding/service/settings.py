@@ -20,6 +20,7 @@ class Settings:
     db_url: str = DEFAULT_DB_URL
     sqlite_synchronous: str = "NORMAL"
     max_body_bytes: int = 1_000_000
+    media_max_body_bytes: int = 25_000_000  # uploads to /v1/media/ (images, videos, bank files)
     max_events_per_batch: int = 500
     max_text_chars: int = 10_000
     max_future_skew_s: int = 300

@@ -260,3 +260,97 @@ class AccountState(Base):
     account_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MediaBankRow(Base):
+    """A tenant's known-abuse hash or URL list and its matching settings."""
+
+    __tablename__ = "media_banks"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(64))
+    threshold: Mapped[int] = mapped_column(Integer)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)
+    dihedral: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+
+class MediaEntryRow(Base):
+    """One hash (PDQ, MD5, SHA-1, SHA-256) or canonical URL of a bank."""
+
+    __tablename__ = "media_entries"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("media_banks.id", ondelete="CASCADE"))
+    hash_type: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(2000))
+    quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    wildcard: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    quarantined: Mapped[bool] = mapped_column(Boolean, default=False)
+    quarantine_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        UniqueConstraint("bank_id", "hash_type", "value", "wildcard"),
+        Index("ix_media_entries_value", "tenant_id", "hash_type", "value"),
+    )
+
+
+class MediaMatchRow(Base):
+    """A recorded match: bank, distance, query hash and the caller's reference, never media."""
+
+    __tablename__ = "media_matches"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    bank: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[int] = mapped_column(BigInteger)
+    hash_type: Mapped[str] = mapped_column(String(10))
+    query_hash: Mapped[str] = mapped_column(String(2000))
+    distance: Mapped[int] = mapped_column(Integer)
+    content_ref: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)
+    suppressed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    variant: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    __table_args__ = (
+        Index("ix_media_matches_tenant", "tenant_id", "id"),
+        Index("ix_media_matches_at", "at"),
+    )
+
+
+class MediaEventRow(Base):
+    """Bank imports, hash disable/enable, quarantine and release: the audit trail of banks."""
+
+    __tablename__ = "media_events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    __table_args__ = (Index("ix_media_events_tenant", "tenant_id", "kind", "id"),)
+
+
+class MediaMatchCount(Base):
+    """Matches of one bank entry in one time window: the quarantine monitor's counters, in
+    the database so that every process counts together."""
+
+    __tablename__ = "media_match_counts"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    window_index: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    matches: Mapped[int] = mapped_column(Integer)
+
+
+class MediaState(Base):
+    """A tenant's bank version, raised by every change to its banks or entries, so each
+    process knows when its in-memory index is stale."""
+
+    __tablename__ = "media_state"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -203,3 +203,5 @@ class PurgeReport:
     # Conversations whose stored assessment / engine state still quoted text (excerpts
     # written before storage left them out) and were scrubbed (or would be, on a dry run).
     conversations_scrubbed: int = 0
+    # Recorded media matches older than the cutoff (content references, conversation ids).
+    media_matches_purged: int = 0

@@ -1,4 +1,5 @@
-"""Shared fixtures: synthetic images (abstract shapes, never real media) and a fresh matcher."""
+"""Shared fixtures: synthetic images (abstract shapes, never real media) and a fresh matcher
+over one tenant's banks in a migrated SQLite service database."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PIL import Image
 
 from safeguarding.signals.media import MediaMatcher
 from safeguarding.signals.media.synthetic import encode, synthetic_image
+from safeguarding.storage import Repository
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +30,13 @@ def unrelated_jpegs() -> list[bytes]:
 
 
 @pytest.fixture
-def matcher(tmp_path: Path) -> Iterator[MediaMatcher]:
-    opened = MediaMatcher.open(tmp_path / "media")
-    yield opened
-    opened.close()
+def repo(tmp_path: Path) -> Iterator[Repository]:
+    repository = Repository.from_url(f"sqlite:///{tmp_path / 'sg.db'}")
+    repository.migrate()
+    yield repository
+    repository.close()
+
+
+@pytest.fixture
+def matcher(repo: Repository) -> MediaMatcher:
+    return MediaMatcher(repo.media(repo.create_tenant("tenant-a").id))

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from safeguarding.domain import MediaBankEntry
 from safeguarding.signals.media.banks import (
-    BankEntry,
     BankFormat,
     LineError,
     guess_format,
@@ -16,10 +16,10 @@ PDQ = "d8f8f0cce0f4a84f0e370a22028f67f0b36e2ed596623e1d33e6b39c4e9c9b22"
 MD5 = "0123456789abcdef0123456789abcdef"
 
 
-def split(lines: list[str], fmt: BankFormat) -> tuple[list[BankEntry], list[LineError]]:
+def split(lines: list[str], fmt: BankFormat) -> tuple[list[MediaBankEntry], list[LineError]]:
     items = list(read_entries(lines, fmt))
     return (
-        [i for i in items if isinstance(i, BankEntry)],
+        [i for i in items if isinstance(i, MediaBankEntry)],
         [i for i in items if isinstance(i, LineError)],
     )
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageEnhance
@@ -17,6 +18,7 @@ from safeguarding.signals.media import (
     hamming_hex,
 )
 from safeguarding.signals.media.synthetic import encode, synthetic_image
+from safeguarding.storage import Repository
 
 
 def pdq_of(matcher: MediaMatcher, data: bytes) -> ContentHash:
@@ -85,7 +87,7 @@ def test_negative_bank_suppresses_positive_matches(matcher: MediaMatcher, base_j
     assert not outcome.matched
     assert [m.bank for m in outcome.suppressed] == ["known"]
     assert [m.bank for m in outcome.negative] == ["benign"]
-    recorded = matcher.store.list_matches()
+    recorded = matcher.matches()
     assert {(r.bank, r.negative, r.suppressed_by) for r in recorded} == {
         ("known", False, "benign"),
         ("benign", True, None),
@@ -99,47 +101,110 @@ def test_low_quality_hashes_are_not_matched(matcher: MediaMatcher) -> None:
     assert not outcome.matched and "quality" in outcome.skipped[0]
 
 
-def test_flooding_hash_is_quarantined_until_released(tmp_path: Path, base_jpeg: bytes) -> None:
+def second_process(repo: Repository, tenant_id: str, **options: Any) -> MediaMatcher:
+    """A matcher as another process would open it: its own engine on the same database."""
+    other = Repository.from_url(str(repo.engine.url))
+    return MediaMatcher(other.media(tenant_id), **options)
+
+
+def test_flooding_hash_is_quarantined_until_released(repo: Repository, base_jpeg: bytes) -> None:
     now = [1_000_000.0]
     quarantined = []
-    matcher = MediaMatcher.open(
-        tmp_path,
-        quarantine=QuarantinePolicy(window_s=60, min_matches=5, factor=3, baseline_windows=10),
+    tenant = repo.create_tenant("flood").id
+    policy = QuarantinePolicy(window_s=60, min_matches=5, factor=3, baseline_windows=10)
+    matcher = MediaMatcher(
+        repo.media(tenant),
+        quarantine=policy,
         clock=lambda: now[0],
         on_quarantine=lambda decision, entry: quarantined.append((decision, entry)),
     )
+    other = second_process(repo, tenant, quarantine=policy, clock=lambda: now[0])
     import_pdq(matcher, "known", base_jpeg)
     for _ in range(3):  # a usual rate: one match a minute
         assert matcher.match_bytes(base_jpeg).matched
         now[0] += 60
-    results = [matcher.match_bytes(base_jpeg) for _ in range(6)]  # burst within one minute
-    assert [r.matched for r in results] == [True] * 5 + [False]
+    # a burst within one minute, spread over two processes: they count together
+    results = [(matcher if i % 2 else other).match_bytes(base_jpeg) for i in range(4)]
+    results.append(matcher.match_bytes(base_jpeg))
+    assert [r.matched for r in results] == [True] * 5
     assert results[4].quarantined and quarantined[0][1].bank == "known"
+    blocked = other.match_bytes(base_jpeg)  # the other process sees the quarantine at once
+    assert not blocked.matched
+    assert any("quarantined (5 matches in 60s" in line for line in blocked.skipped)
     assert [e.bank for e in matcher.quarantined()] == ["known"]
     assert matcher.store.list_events(kind="quarantine")[0]["bank"] == "known"
-    reopened = MediaMatcher.open(tmp_path)  # quarantine persists
-    assert not reopened.match_bytes(base_jpeg).matched
-    assert reopened.release_quarantine(pdq_of(matcher, base_jpeg).value)
-    assert reopened.match_bytes(base_jpeg).matched
-    reopened.close()
-    matcher.close()
+    assert other.release_quarantine(pdq_of(matcher, base_jpeg).value)
+    assert matcher.match_bytes(base_jpeg).matched
+    other.store.close()
 
 
 def test_banks_persist_and_matches_hold_references_not_media(
-    tmp_path: Path, base_jpeg: bytes
+    repo: Repository, tmp_path: Path, base_jpeg: bytes
 ) -> None:
-    first = MediaMatcher.open(tmp_path)
+    tenant = repo.create_tenant("persist").id
+    first = MediaMatcher(repo.media(tenant))
     import_pdq(first, "known", base_jpeg, threshold=20)
     first.match_bytes(base_jpeg, content_ref="msg-9/att-1", context={"conversation_id": "c9"})
-    first.close()
-    second = MediaMatcher.open(tmp_path)
+    second = second_process(repo, tenant)
     (bank,) = second.banks()
     assert (bank.name, bank.threshold, bank.entries) == ("known", 20, 1)
-    (record,) = second.store.list_matches()
+    (record,) = second.matches()
     assert (record.content_ref, record.context) == ("msg-9/att-1", {"conversation_id": "c9"})
-    second.close()
+    repo.close()
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert base_jpeg[200:264] not in stored  # no slice of the image is ever written
+
+
+def test_another_process_sees_imports_and_disables_without_a_restart(
+    matcher: MediaMatcher, repo: Repository, base_jpeg: bytes
+) -> None:
+    tenant = repo.find_tenant("tenant-a")
+    assert tenant is not None
+    api = second_process(repo, tenant.id)  # e.g. the service, opened before the import
+    assert not api.match_bytes(base_jpeg).matched
+    import_pdq(matcher, "known", base_jpeg)  # e.g. the CLI
+    assert api.match_bytes(base_jpeg).matched
+    matcher.set_hash_disabled(pdq_of(matcher, base_jpeg).value, True, reason="logo")
+    assert not api.match_bytes(base_jpeg).matched
+
+
+def test_skipped_hashes_say_why(matcher: MediaMatcher, base_jpeg: bytes) -> None:
+    import_pdq(matcher, "known", base_jpeg)
+    md5 = matcher.hash_bytes(base_jpeg).of_type(HashType.MD5)[0].value
+    matcher.import_bank("exact", [md5], fmt="md5")
+    matcher.set_hash_disabled(pdq_of(matcher, base_jpeg).value, True, reason="benign logo")
+    matcher.update_bank("exact", enabled=False)
+    outcome = matcher.match_bytes(base_jpeg)
+    assert not outcome.matched
+    assert any("bank known not matched: disabled (benign logo)" in s for s in outcome.skipped)
+    assert any("bank exact not matched: bank is disabled" in s for s in outcome.skipped)
+
+
+def test_flips_and_rotations_match_banks_that_ask_for_them(
+    matcher: MediaMatcher, base_image: Image.Image, base_jpeg: bytes
+) -> None:
+    import_pdq(matcher, "plain", base_jpeg)
+    mirrored = encode(base_image.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
+    rotated = encode(base_image.transpose(Image.Transpose.ROTATE_90))
+    assert not matcher.match_bytes(mirrored).matched
+    assert not matcher.match_bytes(rotated).matched
+    matcher.update_bank("plain", dihedral=True)
+    for copy in (mirrored, rotated):
+        outcome = matcher.match_bytes(copy)
+        assert outcome.matched and outcome.matches[0].variant is not None
+        assert outcome.matches[0].distance <= 31
+    assert matcher.matches(limit=1)[0].variant == outcome.matches[0].variant
+    assert matcher.match_bytes(base_jpeg).matches[0].variant is None  # the original itself
+
+
+def test_a_failed_import_leaves_no_bank_behind(matcher: MediaMatcher) -> None:
+    with pytest.raises(BankError, match="cannot tell"):
+        matcher.import_bank("new-1", ["???", "!!!"])
+    with pytest.raises(BankError, match="nothing imported"):
+        matcher.import_bank("new-2", ["zzz", "yyy"], fmt="md5")
+    with pytest.raises(BankError, match="nothing imported"):
+        matcher.import_bank("new-3", [], fmt="md5")
+    assert matcher.banks() == []
 
 
 def test_bank_import_reports_bad_lines_and_imports_the_rest(

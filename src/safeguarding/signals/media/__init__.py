@@ -2,12 +2,14 @@
 
 Hashes media (PDQ, MD5, SHA-256), matches them against named banks imported from hash lists
 (NCMEC, IWF, ThreatExchange/HMA exports) and URLs against URL lists, applies HMA-style controls
-(per-bank thresholds, enable/disable, per-hash disable, negative banks, quarantine of flooding
-hashes) and turns matches into ``media_match`` / ``url_match`` signals. Only hashes and
-references are kept, never the media. See docs/media-matching.md.
+(per-bank thresholds, flips and rotations, enable/disable, per-hash disable, negative banks,
+quarantine of flooding hashes) and turns matches into ``media_match`` / ``url_match`` signals.
+Banks live in the service database, one set per tenant (``BankStore``, implemented by
+``safeguarding.storage``); only hashes and references are kept, never the media. See
+docs/media-matching.md.
 """
 
-from safeguarding.signals.media.banks import Bank, BankFormat, ImportReport
+from safeguarding.signals.media.banks import BankFormat, ImportReport
 from safeguarding.signals.media.errors import BankError, MediaError
 from safeguarding.signals.media.hashes import ContentHash, HashType, hamming_hex
 from safeguarding.signals.media.hashing import HashResult, MediaHasher
@@ -17,14 +19,12 @@ from safeguarding.signals.media.matcher import (
     MediaMatch,
     MediaMatcher,
     MediaRef,
-    default_data_dir,
 )
 from safeguarding.signals.media.quarantine import QuarantinePolicy
-from safeguarding.signals.media.store import BankStore, MatchRecord, SqliteBankStore
+from safeguarding.signals.media.store import BankStore
 from safeguarding.signals.media.urls import canonicalise_url, find_urls
 
 __all__ = [
-    "Bank",
     "BankError",
     "BankFormat",
     "BankStore",
@@ -33,7 +33,6 @@ __all__ = [
     "HashType",
     "ImportReport",
     "MatchOutcome",
-    "MatchRecord",
     "MediaError",
     "MediaHasher",
     "MediaMatch",
@@ -41,9 +40,7 @@ __all__ = [
     "MediaRef",
     "PdqIndex",
     "QuarantinePolicy",
-    "SqliteBankStore",
     "canonicalise_url",
-    "default_data_dir",
     "find_urls",
     "hamming_hex",
 ]

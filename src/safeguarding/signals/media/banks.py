@@ -24,11 +24,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from safeguarding.domain import DEFAULT_PDQ_THRESHOLD, MediaBankEntry
 from safeguarding.signals.media.errors import BankError, MediaError
 from safeguarding.signals.media.hashes import HashType, normalise_hex, parse_hash_type
 from safeguarding.signals.media.urls import parse_list_entry
 
-DEFAULT_PDQ_THRESHOLD = 31
+__all__ = ["DEFAULT_PDQ_THRESHOLD", "BankFormat", "ImportReport", "LineError", "read_entries"]
+
 MAX_PDQ_THRESHOLD = 128
 _BANK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -57,55 +59,6 @@ def check_threshold(threshold: int) -> int:
     if not 0 <= threshold <= MAX_PDQ_THRESHOLD:
         raise BankError(f"PDQ threshold must be 0..{MAX_PDQ_THRESHOLD}, got {threshold}")
     return threshold
-
-
-@dataclass(slots=True)
-class Bank:
-    """A named hash list. ``threshold`` is its PDQ Hamming limit; exact types ignore it."""
-
-    name: str
-    threshold: int = DEFAULT_PDQ_THRESHOLD
-    enabled: bool = True
-    negative: bool = False  # known-benign content: a match here suppresses positive matches
-    description: str = ""
-    id: int = 0
-    entries: int = 0
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "threshold": self.threshold,
-            "enabled": self.enabled,
-            "negative": self.negative,
-            "description": self.description,
-            "entries": self.entries,
-        }
-
-
-@dataclass(slots=True, frozen=True)
-class BankEntry:
-    """One hash to import. ``value`` is normalised hex, or a canonical URL for URL entries."""
-
-    hash_type: HashType
-    value: str
-    quality: int | None = None
-    note: str | None = None
-    wildcard: bool = False  # URL prefix entry
-    line: int | None = None
-
-
-@dataclass(slots=True, frozen=True)
-class StoredEntry:
-    """A bank entry as stored, with its id."""
-
-    id: int
-    bank: str
-    hash_type: HashType
-    value: str
-    wildcard: bool = False
-    disabled: bool = False
-    quarantined: bool = False
-    note: str | None = None
 
 
 @dataclass(slots=True)
@@ -183,10 +136,10 @@ def _is_type_name(text: str) -> bool:
 
 def _entry(
     hash_type: HashType, value: str, line: int, quality: str | None = None, note: str | None = None
-) -> BankEntry:
+) -> MediaBankEntry:
     if hash_type is HashType.URL:
         canonical, wildcard = parse_list_entry(value)
-        return BankEntry(HashType.URL, canonical, None, note or None, wildcard, line)
+        return MediaBankEntry(HashType.URL.value, canonical, None, note or None, wildcard, line)
     parsed_quality = None
     if quality not in (None, ""):
         try:
@@ -195,12 +148,12 @@ def _entry(
             raise MediaError(f"quality {quality!r} is not a whole number") from exc
         if not 0 <= parsed_quality <= 100:
             raise MediaError(f"quality {parsed_quality} is outside 0..100")
-    return BankEntry(
-        hash_type, normalise_hex(hash_type, value), parsed_quality, note or None, False, line
+    return MediaBankEntry(
+        hash_type.value, normalise_hex(hash_type, value), parsed_quality, note or None, False, line
     )
 
 
-def read_entries(lines: Iterable[str], fmt: BankFormat) -> Iterator[BankEntry | LineError]:
+def read_entries(lines: Iterable[str], fmt: BankFormat) -> Iterator[MediaBankEntry | LineError]:
     """Entries of a bank file, or a :class:`LineError` for each line that cannot be read."""
     if fmt is BankFormat.AUTO:
         raise BankError("resolve AUTO with guess_format() first")
@@ -235,7 +188,7 @@ def read_entries(lines: Iterable[str], fmt: BankFormat) -> Iterator[BankEntry | 
             yield LineError(number, str(exc))
 
 
-def _read_typed(lines: Iterable[str]) -> Iterator[BankEntry | LineError]:
+def _read_typed(lines: Iterable[str]) -> Iterator[MediaBankEntry | LineError]:
     """``TYPE VALUE [quality]`` lines (python-threatexchange's ``pdq 3f0c…`` text format)."""
     for number, line in enumerate(lines, start=1):
         if _is_blank_or_comment(line):
@@ -256,7 +209,7 @@ _VALUE_COLUMNS = ("signal", "signal_value", "hash", "value", "indicator", "url")
 _NOTE_COLUMNS = ("note", "id", "content_id", "description", "tags")
 
 
-def _read_hma_csv(lines: Iterable[str]) -> Iterator[BankEntry | LineError]:
+def _read_hma_csv(lines: Iterable[str]) -> Iterator[MediaBankEntry | LineError]:
     numbered = (
         (n, line) for n, line in enumerate(lines, start=1) if not _is_blank_or_comment(line)
     )

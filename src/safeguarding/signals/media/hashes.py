@@ -86,6 +86,7 @@ class ContentHash:
     value: str
     quality: int | None = None
     frame: int | None = None  # frame number for hashes sampled from animations or video
+    variant: str | None = None  # a flip or rotation of the image (PDQ's dihedral hashes)
 
     def __post_init__(self) -> None:
         if self.hash_type is not HashType.URL:
@@ -97,6 +98,8 @@ class ContentHash:
             out["quality"] = self.quality
         if self.frame is not None:
             out["frame"] = self.frame
+        if self.variant is not None:
+            out["variant"] = self.variant
         return out
 
 

@@ -67,6 +67,8 @@ class HashResult:
     height: int | None = None
     frames: int | None = None
     notes: list[str] = field(default_factory=list)
+    # PDQ of the image's 7 flips and rotations, when asked for (banks that match those)
+    variants: list[ContentHash] = field(default_factory=list)
 
     def of_type(self, hash_type: HashType) -> list[ContentHash]:
         return [h for h in self.hashes if h.hash_type is hash_type]
@@ -103,6 +105,30 @@ def pdq_of_image(image: Image.Image, frame: int | None = None) -> ContentHash:
     return pdq_of_array(np.asarray(image.convert("RGB")), frame)
 
 
+# the order of pdqhash.compute_dihedral's hashes after the original (PDQ's own names)
+DIHEDRAL_VARIANTS = (
+    "rotate90",
+    "rotate180",
+    "rotate270",
+    "flipx",
+    "flipy",
+    "flipplus1",
+    "flipminus1",
+)
+
+
+def pdq_with_variants(image: Image.Image) -> tuple[ContentHash, list[ContentHash]]:
+    """PDQ of the image and of its 7 flips and rotations, from one pass over the pixels."""
+    rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")), dtype=np.uint8)
+    hashes, quality = pdqhash.compute_dihedral(rgb)
+    original = ContentHash(HashType.PDQ, pdq_bits_to_hex(hashes[0]), int(quality))
+    variants = [
+        ContentHash(HashType.PDQ, pdq_bits_to_hex(bits), int(quality), variant=name)
+        for name, bits in zip(DIHEDRAL_VARIANTS, hashes[1:], strict=True)
+    ]
+    return original, variants
+
+
 def claimed_image_format(data: bytes) -> str | None:
     """The image format the file's magic bytes claim, to tell "corrupt" from "unknown"."""
     for offset, magic, name in _IMAGE_SIGNATURES:
@@ -133,7 +159,7 @@ class MediaHasher:
         self.max_video_frames = max_video_frames
         self.fast_decode = fast_decode
 
-    def hash_file(self, path: str | Path) -> HashResult:
+    def hash_file(self, path: str | Path, *, dihedral: bool = False) -> HashResult:
         file = Path(path)
         try:
             if file.is_dir():
@@ -146,9 +172,13 @@ class MediaHasher:
             data = file.read_bytes()
         except OSError as exc:
             raise MediaError(f"cannot read file: {exc.strerror or exc}", source=str(file)) from exc
-        return self.hash_bytes(data, source=str(file))
+        return self.hash_bytes(data, source=str(file), dihedral=dihedral)
 
-    def hash_bytes(self, data: bytes, source: str | None = None) -> HashResult:
+    def hash_bytes(
+        self, data: bytes, source: str | None = None, *, dihedral: bool = False
+    ) -> HashResult:
+        """Hashes of ``data``; ``dihedral``: a still image also gets its flips' and rotations'
+        PDQ in ``variants``."""
         if not data:
             raise MediaError("empty file", source=source)
         if len(data) > self.max_bytes:
@@ -159,9 +189,12 @@ class MediaHasher:
         exact = exact_hashes(data)
         if looks_like_video(data):
             return self._hash_video(data, exact, source)
-        return self._hash_image(data, exact, source)
+        return self._hash_image(data, exact, source, dihedral)
 
-    def _hash_image(self, data: bytes, exact: list[ContentHash], source: str | None) -> HashResult:
+    def _hash_image(
+        self, data: bytes, exact: list[ContentHash], source: str | None, dihedral: bool = False
+    ) -> HashResult:
+        variants: list[ContentHash] = []
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -176,7 +209,11 @@ class MediaHasher:
                 else:
                     if self.fast_decode and image.format == "JPEG":
                         image.draft("RGB", DRAFT_SIZE)
-                    pdq = [pdq_of_image(self._reduced(image))]
+                    if dihedral:
+                        original, variants = pdq_with_variants(self._reduced(image))
+                        pdq = [original]
+                    else:
+                        pdq = [pdq_of_image(self._reduced(image))]
                     media_type = "image"
         except MediaError:
             raise
@@ -203,6 +240,7 @@ class MediaHasher:
             width=width,
             height=height,
             frames=frames,
+            variants=variants,
         )
 
     def _bomb(self, what: str, source: str | None) -> MediaError:

@@ -1,9 +1,15 @@
 """The media matcher: hashes content, looks it up in every bank, applies the controls, records.
 
 Controls applied to every lookup, in order: low-quality PDQ hashes are not matched; disabled
-banks, disabled hashes and quarantined hashes are skipped; each bank's own PDQ threshold is
-applied; a match in a negative bank (known-benign content) suppresses every positive match for
-that content; a hash matching far more than usual is quarantined (:mod:`.quarantine`).
+banks, disabled hashes and quarantined hashes are skipped (and the outcome says so, with the
+reason); each bank's own PDQ threshold is applied; flips and rotations of an image match only
+banks that ask for it (``dihedral``); a match in a negative bank (known-benign content)
+suppresses every positive match for that content; a hash matching far more than usual is
+quarantined (:mod:`.quarantine`).
+
+One matcher serves one tenant: its :class:`BankStore` is that tenant's banks in the service
+database, and its in-memory index is built from them (and rebuilt when another process changed
+them: the store's version moved).
 
 Matches become :class:`safeguarding.domain.Signal` objects (``media_match`` / ``url_match``)
 that the engine takes through ``Engine.add_signal``. The content itself is never stored.
@@ -12,26 +18,33 @@ that the engine takes through ``Engine.add_signal``. The content itself is never
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from datetime import UTC, datetime
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
-from safeguarding.domain import Message, Signal
-from safeguarding.signals.media.banks import (
+from safeguarding.domain import (
     DEFAULT_PDQ_THRESHOLD,
-    Bank,
-    BankEntry,
+    MediaBank,
+    MediaBankEntry,
+    MediaEntry,
+    MediaMatchRecord,
+    Message,
+    Signal,
+)
+from safeguarding.signals.media.banks import (
     BankFormat,
     ImportReport,
     LineError,
-    StoredEntry,
+    check_bank_name,
+    check_threshold,
     guess_format,
     read_entries,
 )
@@ -45,12 +58,8 @@ from safeguarding.signals.media.hashes import (
 )
 from safeguarding.signals.media.hashing import HashResult, MediaHasher
 from safeguarding.signals.media.index import PdqIndex
-from safeguarding.signals.media.quarantine import (
-    MatchRateMonitor,
-    QuarantineDecision,
-    QuarantinePolicy,
-)
-from safeguarding.signals.media.store import BankStore, MatchRecord, SqliteBankStore
+from safeguarding.signals.media.quarantine import QuarantineDecision, QuarantinePolicy, decide
+from safeguarding.signals.media.store import BankStore
 from safeguarding.signals.media.urls import FoundUrl, UrlList, canonicalise_url, find_urls
 
 log = logging.getLogger(__name__)
@@ -60,16 +69,6 @@ DEFAULT_MIN_QUALITY = 50  # PDQ quality below this means too little detail to ma
 # usable frames, if it has fewer) match hashes of that bank within the bank's threshold
 DEFAULT_MIN_VIDEO_FRAMES = 2
 IMPORT_BATCH = 50_000
-DB_FILE = "media.sqlite3"
-
-
-def default_data_dir() -> Path:
-    """``$SAFEGUARDING_MEDIA_DIR``, else ``$SAFEGUARDING_DATA_DIR/media``, else ~/.local/share."""
-    explicit = os.environ.get("SAFEGUARDING_MEDIA_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("SAFEGUARDING_DATA_DIR", "~/.local/share/safeguarding")
-    return Path(base).expanduser() / "media"
 
 
 @dataclass(slots=True, frozen=True)
@@ -85,6 +84,7 @@ class MediaMatch:
     content_ref: str | None = None
     frame: int | None = None
     record_id: int | None = None
+    variant: str | None = None  # the flip or rotation of the content that matched
 
     @property
     def score(self) -> float:
@@ -101,6 +101,7 @@ class MediaMatch:
             "score": round(self.score, 4),
             "content_ref": self.content_ref,
             "frame": self.frame,
+            "variant": self.variant,
             "match_id": self.record_id,
         }
 
@@ -151,7 +152,7 @@ class MediaRef:
 
 
 class MediaMatcher:
-    """Matches media and URLs against the banks of a :class:`BankStore`."""
+    """Matches media and URLs against the banks of one tenant's :class:`BankStore`."""
 
     def __init__(
         self,
@@ -163,24 +164,19 @@ class MediaMatcher:
         quarantine: QuarantinePolicy | None = None,
         record_matches: bool = True,
         clock: Callable[[], float] = time.time,
-        on_quarantine: Callable[[QuarantineDecision, StoredEntry | None], None] | None = None,
+        on_quarantine: Callable[[QuarantineDecision, MediaEntry | None], None] | None = None,
     ) -> None:
         self.store = store
         self.hasher = hasher or MediaHasher()
         self.min_quality = min_quality
         self.min_video_frames = min_video_frames
-        self.monitor = MatchRateMonitor(quarantine)
+        self.quarantine_policy = quarantine or QuarantinePolicy()
         self.record_matches = record_matches
         self.clock = clock
         self.on_quarantine = on_quarantine
         self._lock = threading.RLock()
+        self._version = -1
         self.reload()
-
-    @classmethod
-    def open(cls, data_dir: str | Path | None = None, **kwargs: Any) -> MediaMatcher:
-        """A matcher over the SQLite store in ``data_dir`` (see :func:`default_data_dir`)."""
-        directory = Path(data_dir) if data_dir is not None else default_data_dir()
-        return cls(SqliteBankStore(directory / DB_FILE), **kwargs)
 
     def close(self) -> None:
         self.store.close()
@@ -189,22 +185,19 @@ class MediaMatcher:
 
     def reload(self) -> None:
         """(Re)build every in-memory index from the store; queries use the old ones meanwhile."""
+        version = self.store.version()  # read first: a change made meanwhile reloads again
         banks = {b.name: b for b in self.store.list_banks()}
         pdq_ids: list[int] = []
         pdq_tags: list[int] = []
         pdq_codes: list[bytes] = []
         exact: dict[tuple[HashType, str], list[tuple[int, int]]] = {}
         urls = UrlList()
-        disabled: set[int] = set()
-        quarantined: set[int] = set()
+        inactive: dict[int, str] = {}
         bank_ids = {b.name: b.id for b in banks.values()}
         for entry in self.store.iter_entries():
-            tag = bank_ids[entry.bank]
-            if entry.disabled:
-                disabled.add(entry.id)
-            if entry.quarantined:
-                quarantined.add(entry.id)
-            self._route(entry, tag, pdq_ids, pdq_tags, pdq_codes, exact, urls)
+            if entry.disabled or entry.quarantined:
+                inactive[entry.id] = _inactive_reason(entry)
+            self._route(entry, bank_ids[entry.bank], pdq_ids, pdq_tags, pdq_codes, exact, urls)
         codes = np.frombuffer(b"".join(pdq_codes), dtype=np.uint8).reshape(-1, 32)
         pdq = PdqIndex.build(codes, np.array(pdq_ids, np.int64), np.array(pdq_tags, np.int32))
         with self._lock:
@@ -213,12 +206,27 @@ class MediaMatcher:
             self._pdq = pdq
             self._exact = exact
             self._urls = urls
-            self._disabled = disabled
-            self._quarantined = quarantined
+            self._inactive = inactive
+            self._version = version
+
+    def refresh(self) -> None:
+        """Rebuild the index when another process changed this tenant's banks."""
+        if self.store.version() != self._version:
+            self.reload()
+
+    def _after_write(self) -> None:
+        """After this matcher's own change (already applied in memory): adopt the new version,
+        or rebuild when another process changed the banks too."""
+        version = self.store.version()
+        with self._lock:
+            if version in (self._version, self._version + 1):
+                self._version = version
+                return
+        self.reload()
 
     @staticmethod
     def _route(
-        entry: StoredEntry,
+        entry: MediaEntry,
         tag: int,
         pdq_ids: list[int],
         pdq_tags: list[int],
@@ -226,16 +234,17 @@ class MediaMatcher:
         exact: dict[tuple[HashType, str], list[tuple[int, int]]],
         urls: UrlList,
     ) -> None:
-        if entry.hash_type is HashType.PDQ:
+        hash_type = HashType(entry.hash_type)
+        if hash_type is HashType.PDQ:
             pdq_ids.append(entry.id)
             pdq_tags.append(tag)
             pdq_codes.append(bytes.fromhex(entry.value))
-        elif entry.hash_type is HashType.URL:
+        elif hash_type is HashType.URL:
             urls.add(entry.value, entry.id, tag, entry.wildcard)
         else:
-            exact.setdefault((entry.hash_type, entry.value), []).append((entry.id, tag))
+            exact.setdefault((hash_type, entry.value), []).append((entry.id, tag))
 
-    def _index_new(self, entries: Sequence[StoredEntry]) -> None:
+    def _index_new(self, entries: Sequence[MediaEntry]) -> None:
         pdq_ids: list[int] = []
         pdq_tags: list[int] = []
         pdq_codes: list[bytes] = []
@@ -249,10 +258,10 @@ class MediaMatcher:
 
     # --- banks ------------------------------------------------------------------------------
 
-    def banks(self) -> list[Bank]:
+    def banks(self) -> list[MediaBank]:
         return self.store.list_banks()
 
-    def bank(self, name: str) -> Bank:
+    def bank(self, name: str) -> MediaBank:
         found = self.store.get_bank(name)
         if found is None:
             raise BankError(f"no bank named {name!r}")
@@ -264,11 +273,25 @@ class MediaMatcher:
         *,
         threshold: int = DEFAULT_PDQ_THRESHOLD,
         negative: bool = False,
+        dihedral: bool = False,
         description: str = "",
-    ) -> Bank:
-        bank = self.store.create_bank(
-            name, threshold=threshold, negative=negative, description=description
-        )
+    ) -> MediaBank:
+        check_bank_name(name)
+        check_threshold(threshold)
+        if self.store.get_bank(name) is not None:
+            raise BankError(f"bank {name!r} already exists")
+        try:
+            bank = self.store.create_bank(
+                MediaBank(
+                    name,
+                    threshold=threshold,
+                    negative=negative,
+                    dihedral=dihedral,
+                    description=description,
+                )
+            )
+        except ValueError as exc:  # created by another process meanwhile
+            raise BankError(str(exc)) from exc
         self._refresh_bank(bank)
         return bank
 
@@ -279,16 +302,23 @@ class MediaMatcher:
         enabled: bool | None = None,
         threshold: int | None = None,
         negative: bool | None = None,
-    ) -> Bank:
-        self.bank(name)
-        bank = self.store.update_bank(name, enabled=enabled, threshold=threshold, negative=negative)
+        dihedral: bool | None = None,
+    ) -> MediaBank:
+        if threshold is not None:
+            check_threshold(threshold)
+        bank = self.store.update_bank(
+            name, enabled=enabled, threshold=threshold, negative=negative, dihedral=dihedral
+        )
+        if bank is None:
+            raise BankError(f"no bank named {name!r}")
         self._refresh_bank(bank)
         return bank
 
-    def _refresh_bank(self, bank: Bank) -> None:
+    def _refresh_bank(self, bank: MediaBank) -> None:
         with self._lock:
             self._banks = {**self._banks, bank.name: bank}
             self._bank_by_tag = {**self._bank_by_tag, bank.id: bank}
+        self._after_write()
 
     def import_bank(
         self,
@@ -298,47 +328,67 @@ class MediaMatcher:
         fmt: BankFormat | str = BankFormat.AUTO,
         threshold: int | None = None,
         negative: bool | None = None,
+        dihedral: bool | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> ImportReport:
         """Import a bank file (creating the bank if needed). Bad lines are reported, not fatal.
 
-        ``progress`` is called with the number of lines read so far.
+        The format is settled before anything is written; a new bank that ends up with no
+        entry (every line bad, an empty file, or an error part-way) is removed again, so a
+        failed import leaves nothing behind. ``progress`` gets the number of lines read so far.
         """
-        bank = self.store.get_bank(name)
-        if bank is None:
-            bank = self.create_bank(
-                name,
-                threshold=DEFAULT_PDQ_THRESHOLD if threshold is None else threshold,
-                negative=bool(negative),
-            )
-        elif threshold is not None or negative is not None:
-            bank = self.update_bank(name, threshold=threshold, negative=negative)
-        if isinstance(source, str | Path):
+        check_bank_name(name)
+        if threshold is not None:
+            check_threshold(threshold)
+        with _open_lines(source) as lines:
+            counted = _CountingLines(lines)
+            fmt = BankFormat(fmt)
+            head = list(islice(counted, 20))
+            if fmt is BankFormat.AUTO:
+                fmt = guess_format(head)
+            bank = self.store.get_bank(name)
+            created = bank is None
+            if bank is None:
+                bank = self.create_bank(
+                    name,
+                    threshold=DEFAULT_PDQ_THRESHOLD if threshold is None else threshold,
+                    negative=bool(negative),
+                    dihedral=bool(dihedral),
+                )
+            elif threshold is not None or negative is not None or dihedral is not None:
+                bank = self.update_bank(
+                    name, threshold=threshold, negative=negative, dihedral=dihedral
+                )
             try:
-                handle = open(source, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
-            except OSError as exc:
-                raise BankError(f"cannot read {source}: {exc.strerror or exc}") from exc
-            with handle:
-                return self._import_lines(bank, handle, BankFormat(fmt), progress)
-        return self._import_lines(bank, iter(source), BankFormat(fmt), progress)
+                report = self._import_lines(bank, chain(head, counted), counted, fmt, progress)
+            except BaseException:
+                if created:
+                    self._drop_bank(name)
+                raise
+        if created and report.added == 0:
+            self._drop_bank(name)
+            first = "; ".join(str(e) for e in report.errors[:3])
+            raise BankError(
+                f"nothing imported into the new bank {name!r}: {len(report.errors)} bad lines"
+                + (f" ({first})" if first else ", no entries")
+            )
+        return report
+
+    def _drop_bank(self, name: str) -> None:
+        self.store.delete_bank(name)
+        self.reload()
 
     def _import_lines(
         self,
-        bank: Bank,
+        bank: MediaBank,
         lines: Iterable[str],
+        counted: _CountingLines,
         fmt: BankFormat,
         progress: Callable[[int], None] | None,
     ) -> ImportReport:
-        counted = _CountingLines(lines)
-        if fmt is BankFormat.AUTO:
-            head = list(islice(counted, 20))
-            fmt = guess_format(head)
-            stream: Iterable[str] = _chain(head, counted)
-        else:
-            stream = counted
         report = ImportReport(bank=bank.name, format=fmt.value)
-        batch: list[BankEntry] = []
-        for item in read_entries(stream, fmt):
+        batch: list[MediaBankEntry] = []
+        for item in read_entries(lines, fmt):
             if isinstance(item, LineError):
                 report.errors.append(item)
                 continue
@@ -358,24 +408,27 @@ class MediaMatcher:
         )
         return report
 
-    def _store_batch(self, bank: Bank, batch: list[BankEntry], report: ImportReport) -> None:
+    def _store_batch(
+        self, bank: MediaBank, batch: list[MediaBankEntry], report: ImportReport
+    ) -> None:
         if not batch:
             return
         added = self.store.add_entries(bank.name, batch)
         report.added += len(added)
         report.duplicates += len(batch) - len(added)
         self._index_new(added)
+        self._after_write()
 
     # --- per-hash controls ------------------------------------------------------------------
 
-    def find_entries(self, hash_literal: str, bank: str | None = None) -> list[StoredEntry]:
+    def find_entries(self, hash_literal: str, bank: str | None = None) -> list[MediaEntry]:
         """Entries holding a hash typed as ``pdq:HEX``/``md5:HEX``/``sha256:HEX``/bare hex/URL."""
         if hash_literal.lower().startswith("url:"):
             value = canonicalise_url(hash_literal[4:])
-            return self.store.find_entries(HashType.URL, value, bank)
-        found: list[StoredEntry] = []
+            return self.store.find_entries(HashType.URL.value, value, bank)
+        found: list[MediaEntry] = []
         for parsed in parse_hash_literal(hash_literal):
-            found.extend(self.store.find_entries(parsed.hash_type, parsed.value, bank))
+            found.extend(self.store.find_entries(parsed.hash_type.value, parsed.value, bank))
         return found
 
     def set_hash_disabled(
@@ -385,37 +438,45 @@ class MediaMatcher:
         *,
         bank: str | None = None,
         reason: str | None = None,
-    ) -> list[StoredEntry]:
+    ) -> list[MediaEntry]:
         """Disable (false positive) or re-enable a hash in one bank or all banks holding it."""
         entries = self.find_entries(hash_literal, bank)
         if not entries:
             raise BankError(f"no bank entry holds {hash_literal!r}")
+        ids = [e.id for e in entries]
+        self.store.set_disabled(ids, disabled, reason)
         with self._lock:
             for entry in entries:
-                self.store.set_disabled(entry.id, disabled, reason)
-                (self._disabled.add if disabled else self._disabled.discard)(entry.id)
+                if disabled:
+                    self._inactive[entry.id] = f"disabled ({reason or 'no reason given'})"
+                elif not entry.quarantined:
+                    self._inactive.pop(entry.id, None)
+        self._after_write()
         self.store.record_event(
-            "hash_disabled" if disabled else "hash_enabled",
-            {"entries": [e.id for e in entries], "reason": reason},
+            "hash_disabled" if disabled else "hash_enabled", {"entries": ids, "reason": reason}
         )
         return entries
 
-    def release_quarantine(
-        self, hash_literal: str, *, bank: str | None = None
-    ) -> list[StoredEntry]:
-        """A person confirmed the hash is fine to match again."""
+    def release_quarantine(self, hash_literal: str, *, bank: str | None = None) -> list[MediaEntry]:
+        """A person confirmed the hash is fine to match again; its match rate starts afresh."""
         entries = [e for e in self.find_entries(hash_literal, bank) if e.quarantined]
-        with self._lock:
-            for entry in entries:
-                self.store.set_quarantined(entry.id, False)
-                self._quarantined.discard(entry.id)
-                self.monitor.forget(entry.id)
         if entries:
-            self.store.record_event("quarantine_released", {"entries": [e.id for e in entries]})
+            ids = [e.id for e in entries]
+            self.store.set_quarantined(ids, False, None)
+            with self._lock:
+                for entry in entries:
+                    if not entry.disabled:
+                        self._inactive.pop(entry.id, None)
+            self._after_write()
+            self.store.record_event("quarantine_released", {"entries": ids})
         return entries
 
-    def quarantined(self) -> list[StoredEntry]:
-        return [e for e in self.store.iter_entries() if e.quarantined]
+    def quarantined(self) -> list[MediaEntry]:
+        return self.store.quarantined_entries()
+
+    def matches(self, *, limit: int = 100, bank: str | None = None) -> list[MediaMatchRecord]:
+        """Recorded matches of this tenant, newest first."""
+        return self.store.list_matches(limit=limit, bank=bank)
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -425,25 +486,37 @@ class MediaMatcher:
     def hash_bytes(self, data: bytes, source: str | None = None) -> HashResult:
         return self.hasher.hash_bytes(data, source)
 
+    def _wants_dihedral(self) -> bool:
+        return any(b.enabled and b.dihedral for b in self._banks.values())
+
     def match_file(
         self,
         path: str | Path,
         content_ref: str | None = None,
         context: dict[str, Any] | None = None,
     ) -> MatchOutcome:
-        hashed = self.hasher.hash_file(path)
-        outcome = self.match_hashes(
-            hashed.hashes, content_ref or str(path), context, min_frames=self._min_frames(hashed)
-        )
-        outcome.hashed = hashed
-        return outcome
+        self.refresh()
+        hashed = self.hasher.hash_file(path, dihedral=self._wants_dihedral())
+        return self._match_hashed(hashed, content_ref or str(path), context)
 
     def match_bytes(
         self, data: bytes, content_ref: str | None = None, context: dict[str, Any] | None = None
     ) -> MatchOutcome:
-        hashed = self.hasher.hash_bytes(data, content_ref)
+        self.refresh()
+        hashed = self.hasher.hash_bytes(data, content_ref, dihedral=self._wants_dihedral())
+        return self._match_hashed(hashed, content_ref, context)
+
+    def _match_hashed(
+        self, hashed: HashResult, content_ref: str | None, context: dict[str, Any] | None
+    ) -> MatchOutcome:
+        min_frames = self.min_video_frames if hashed.media_type == "video" else None
         outcome = self.match_hashes(
-            hashed.hashes, content_ref, context, min_frames=self._min_frames(hashed)
+            hashed.hashes,
+            content_ref,
+            context,
+            min_frames=min_frames,
+            variants=hashed.variants,
+            fresh=True,
         )
         outcome.hashed = hashed
         return outcome
@@ -455,6 +528,8 @@ class MediaMatcher:
         context: dict[str, Any] | None = None,
         *,
         min_frames: int | None = None,
+        variants: Sequence[ContentHash] = (),
+        fresh: bool = False,
     ) -> MatchOutcome:
         """Look every hash of one piece of content up; apply controls; record and monitor.
 
@@ -463,7 +538,11 @@ class MediaMatcher:
         ``min(min_frames, usable frames)`` distinct frames of this content match that bank;
         usable frames are the frame hashes with quality ≥ ``min_quality``. Exact-hash matches
         are not affected. ``None`` (images, animations, precomputed hashes): any match counts.
+        ``variants``: PDQ of the content's flips and rotations, matched against banks with
+        ``dihedral`` only. ``fresh``: the caller has just checked the index is current.
         """
+        if not fresh:
+            self.refresh()
         outcome = MatchOutcome(content_ref)
         found: dict[int, MediaMatch] = {}
         frames_by_bank: dict[str, set[int]] = {}
@@ -478,9 +557,10 @@ class MediaMatcher:
             for match in self._lookup(digest, content_ref, outcome):
                 if match.hash_type is HashType.PDQ and match.frame is not None:
                     frames_by_bank.setdefault(match.bank, set()).add(match.frame)
-                best = found.get(match.entry_id)
-                if best is None or match.distance < best.distance:
-                    found[match.entry_id] = match
+                _keep_best(found, match)
+        for variant in variants:
+            for match in self._lookup(variant, content_ref, outcome, dihedral_only=True):
+                _keep_best(found, match)
         if min_frames is not None and frames_by_bank:
             needed = max(1, min(min_frames, len(usable)))
             weak = {bank for bank, frames in frames_by_bank.items() if len(frames) < needed}
@@ -497,24 +577,29 @@ class MediaMatcher:
         self._settle(list(found.values()), outcome, context)
         return outcome
 
-    def _min_frames(self, hashed: HashResult) -> int | None:
-        return self.min_video_frames if hashed.media_type == "video" else None
-
     def _lookup(
-        self, digest: ContentHash, content_ref: str | None, outcome: MatchOutcome
+        self,
+        digest: ContentHash,
+        content_ref: str | None,
+        outcome: MatchOutcome,
+        *,
+        dihedral_only: bool = False,
     ) -> list[MediaMatch]:
         banks = self._bank_by_tag
-        inactive = self._disabled | self._quarantined
+        inactive = self._inactive
         if digest.hash_type is HashType.PDQ:
             if digest.quality is not None and digest.quality < self.min_quality:
-                outcome.skipped.append(
-                    f"pdq {digest.value} (frame {digest.frame}): quality {digest.quality} "
-                    f"below {self.min_quality}"
-                    if digest.frame is not None
-                    else f"pdq {digest.value}: quality {digest.quality} below {self.min_quality}"
-                )
+                if digest.variant is None:
+                    frame = f" (frame {digest.frame})" if digest.frame is not None else ""
+                    outcome.skipped.append(
+                        f"pdq {digest.value}{frame}: quality {digest.quality} "
+                        f"below {self.min_quality}"
+                    )
                 return []
-            radius = max((b.threshold for b in banks.values() if b.enabled), default=-1)
+            radius = max(
+                (b.threshold for b in banks.values() if b.dihedral or not dihedral_only),
+                default=-1,
+            )
             if radius < 0:
                 return []
             hits = [
@@ -528,9 +613,16 @@ class MediaMatcher:
         out = []
         for entry_id, tag, distance in hits:
             bank = banks.get(tag)
-            if bank is None or not bank.enabled or entry_id in inactive:
+            if bank is None or (dihedral_only and not bank.dihedral):
                 continue
             if digest.hash_type is HashType.PDQ and distance > bank.threshold:
+                continue
+            why = "bank is disabled" if not bank.enabled else inactive.get(entry_id)
+            if why is not None:
+                outcome.skipped.append(
+                    f"{digest.hash_type.value} {digest.value}: entry {entry_id} of bank "
+                    f"{bank.name} not matched: {why}"
+                )
                 continue
             out.append(
                 MediaMatch(
@@ -542,6 +634,7 @@ class MediaMatcher:
                     bank.negative,
                     content_ref,
                     digest.frame,
+                    variant=digest.variant,
                 )
             )
         return out
@@ -555,16 +648,21 @@ class MediaMatcher:
             outcome.suppressed = positives
             positives = []
         now = self.clock()
+        record_ids: list[int | None] = [None] * len(positives)
         if self.record_matches:
+            at = datetime.fromtimestamp(now, UTC)
             suppressor = outcome.negative[0].bank if outcome.negative else None
-            for m in outcome.suppressed:
-                self.store.record_match(self._record(m, now, context, suppressed_by=suppressor))
-            for m in outcome.negative:
-                self.store.record_match(self._record(m, now, context))
-        for m in positives:
-            record_id = None
-            if self.record_matches:
-                record_id = self.store.record_match(self._record(m, now, context)).id
+            records = [
+                *(self._record(m, at, context) for m in positives),
+                *(
+                    self._record(m, at, context, suppressed_by=suppressor)
+                    for m in outcome.suppressed
+                ),
+                *(self._record(m, at, context) for m in outcome.negative),
+            ]
+            stored = self.store.record_matches(records)
+            record_ids = [r.id for r in stored[: len(positives)]]
+        for m, record_id in zip(positives, record_ids, strict=True):
             outcome.matches.append(
                 MediaMatch(
                     m.bank,
@@ -576,18 +674,31 @@ class MediaMatcher:
                     m.content_ref,
                     m.frame,
                     record_id,
+                    m.variant,
                 )
             )
-            decision = self.monitor.observe(m.entry_id, now)
+            decision = self._observe(m.entry_id, now)
             if decision is not None:
                 self._quarantine(decision)
                 outcome.quarantined.append(decision)
 
+    def _observe(self, entry_id: int, now: float) -> QuarantineDecision | None:
+        """Count the match in the store (shared by every process) and decide."""
+        policy = self.quarantine_policy
+        if not policy.enabled:
+            return None
+        window = int(now // policy.window_s)
+        counts = self.store.count_match(entry_id, window, window - policy.baseline_windows)
+        return decide(entry_id, window, counts, policy)
+
     @staticmethod
     def _record(
-        m: MediaMatch, at: float, context: dict[str, Any] | None, suppressed_by: str | None = None
-    ) -> MatchRecord:
-        return MatchRecord(
+        m: MediaMatch,
+        at: datetime,
+        context: dict[str, Any] | None,
+        suppressed_by: str | None = None,
+    ) -> MediaMatchRecord:
+        return MediaMatchRecord(
             bank=m.bank,
             entry_id=m.entry_id,
             hash_type=m.hash_type.value,
@@ -598,18 +709,18 @@ class MediaMatcher:
             negative=m.negative,
             suppressed_by=suppressed_by,
             context=context,
+            variant=m.variant,
         )
 
     def _quarantine(self, decision: QuarantineDecision) -> None:
+        self.store.set_quarantined([decision.entry_id], True, decision.reason)
         with self._lock:
-            self._quarantined.add(decision.entry_id)
-        self.store.set_quarantined(decision.entry_id, True, decision.reason)
-        entry = (
-            self.store.get_entry(decision.entry_id) if hasattr(self.store, "get_entry") else None
-        )
-        detail = {"entry_id": decision.entry_id, "reason": decision.reason}
+            self._inactive[decision.entry_id] = f"quarantined ({decision.reason})"
+        self._after_write()
+        entry = self.store.get_entry(decision.entry_id)
+        detail: dict[str, Any] = {"entry_id": decision.entry_id, "reason": decision.reason}
         if entry is not None:
-            detail |= {"bank": entry.bank, "hash_type": entry.hash_type.value, "value": entry.value}
+            detail |= {"bank": entry.bank, "hash_type": entry.hash_type, "value": entry.value}
         self.store.record_event("quarantine", detail)
         log.warning("hash quarantined until reviewed: %s", detail)
         if self.on_quarantine is not None:
@@ -710,6 +821,7 @@ class MediaMatcher:
                         "content_ref": ref.ref,
                         "hash_type": m.hash_type.value,
                         "frame": m.frame,
+                        "variant": m.variant,
                         "match_id": m.record_id,
                     },
                 )
@@ -749,6 +861,26 @@ class _CountingLines:
         return line
 
 
-def _chain(head: list[str], rest: Iterable[str]) -> Iterable[str]:
-    yield from head
-    yield from rest
+def _keep_best(found: dict[int, MediaMatch], match: MediaMatch) -> None:
+    best = found.get(match.entry_id)
+    if best is None or match.distance < best.distance:
+        found[match.entry_id] = match
+
+
+def _inactive_reason(entry: MediaEntry) -> str:
+    state = "quarantined" if entry.quarantined else "disabled"
+    return f"{state} ({entry.reason or 'no reason given'})"
+
+
+@contextmanager
+def _open_lines(source: str | Path | Iterable[str]) -> Iterator[Iterable[str]]:
+    """Lines of a bank file (path) or of an iterable of lines; :class:`BankError` if unreadable."""
+    if not isinstance(source, str | Path):
+        yield source
+        return
+    try:
+        handle: TextIO = open(source, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise BankError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    with handle:
+        yield handle

@@ -1,7 +1,8 @@
 """The one storage interface every other layer uses (SQLite or PostgreSQL behind it).
 
 :class:`Repository` is one object, assembled from one store per aggregate (tenants and keys,
-ingest, conversations and accounts, alerts and actions, the webhook outbox, retention), so
+ingest, conversations and accounts, alerts and actions, the webhook outbox, retention, media
+banks), so
 callers keep a single interface while each aggregate lives in a module of its own.
 
 Writes are grouped: :meth:`Repository.write_batch` commits the events, messages, engine state,
@@ -15,6 +16,7 @@ from safeguarding.storage.repository.alerts import AlertStore
 from safeguarding.storage.repository.base import DuplicateEventError, RepositoryBase
 from safeguarding.storage.repository.conversations import ConversationStore
 from safeguarding.storage.repository.ingest import IngestStore
+from safeguarding.storage.repository.media import MediaStore
 from safeguarding.storage.repository.outbox import OutboxStore
 from safeguarding.storage.repository.retention import RetentionStore
 from safeguarding.storage.repository.tenants import (
@@ -37,6 +39,12 @@ __all__ = [
 
 
 class Repository(
-    IngestStore, ConversationStore, AlertStore, RetentionStore, TenantStore, OutboxStore
+    IngestStore,
+    ConversationStore,
+    AlertStore,
+    RetentionStore,
+    TenantStore,
+    OutboxStore,
+    MediaStore,
 ):
     """Storage for the service. Thread-safe; on SQLite, writes are serialised in-process."""

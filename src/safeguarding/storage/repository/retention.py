@@ -1,4 +1,5 @@
-"""Retention: message text purged after its period unless the conversation is evidence."""
+"""Retention: message text purged after its period unless the conversation is evidence;
+recorded media matches (content references, conversation ids) purged after the same period."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import and_, bindparam, func, select, update
 from safeguarding.storage.models import ActionRow, Conversation, StoredMessage
 from safeguarding.storage.records import PurgeReport
 from safeguarding.storage.repository.base import RepositoryBase, table_of, utcnow
+from safeguarding.storage.repository.media import purge_media_matches
 
 
 class RetentionStore(RepositoryBase):
@@ -91,6 +93,7 @@ class RetentionStore(RepositoryBase):
                 if event is not None:
                     scrubbed_actions.append({"k_id": r.id, "payload": event})
                     touched.add((r.tenant_id, r.conversation_id))
+            media_matches = purge_media_matches(conn, cutoff, dry_run=dry_run)
             if not dry_run:
                 if scrubbed_actions:
                     conn.execute(
@@ -115,7 +118,13 @@ class RetentionStore(RepositoryBase):
                         scrubbed,
                     )
         return PurgeReport(
-            cutoff, dry_run, sum(by_tenant.values()), int(kept), by_tenant, len(touched)
+            cutoff,
+            dry_run,
+            sum(by_tenant.values()),
+            int(kept),
+            by_tenant,
+            len(touched),
+            media_matches,
         )
 
 

@@ -18,7 +18,7 @@ from safeguarding.storage.repository.statements import SELECT_API_KEY
 
 KEY_PREFIX = "sg"
 DEFAULT_SCOPES = ("events:write", "read")
-KNOWN_SCOPES = frozenset({"events:write", "read", "admin"})
+KNOWN_SCOPES = frozenset({"events:write", "read", "media", "admin"})
 
 
 def _hash_secret(secret: str) -> str:
