@@ -248,3 +248,31 @@ def test_large_uploads_are_hashed_in_memory(
         "/v1/media/hash", content=png, headers=key | {"Content-Type": "application/octet-stream"}
     )
     assert raw.json()["hashes"] == multipart.json()["hashes"]
+
+
+@pytest.mark.slow
+def test_fuzzed_media_requests_get_problems_never_500(harness: Harness) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    _, key = harness.tenant("fuzzer", scopes=MEDIA)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", harness.app)
+    operations = [r.ok() for r in schema.get_all_operations()]
+    operations = [op for op in operations if op.path.startswith("/v1/media/")]
+    assert len(operations) == 7
+    for operation in operations:
+
+        @settings(
+            max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
+        @given(case=operation.as_strategy())
+        def check(case: Any) -> None:
+            response = case.call(headers=key)
+            label = f"{case.method} {case.formatted_path}"
+            assert response.status_code < 500, f"{label}: {response.text[:300]}"
+            if response.status_code >= 400:
+                content_type = response.headers["content-type"]
+                content_type = content_type[0] if isinstance(content_type, list) else content_type
+                assert content_type.startswith("application/problem+json"), label
+
+        check()

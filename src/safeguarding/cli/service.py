@@ -172,7 +172,8 @@ def purge(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Delete message text older than the retention period, except evidence in a case."""
+    """Delete message text (and recorded media matches) older than the retention period,
+    except evidence in a case."""
     settings = Settings.from_env(db_url=db)
     days = settings.retention_days if older_than is None else older_than
     if days < 0:

@@ -14,12 +14,8 @@ from safeguarding.signals.media.errors import BankError, MediaError
 from safeguarding.signals.media.hashes import ContentHash, HashType, hamming_hex
 from safeguarding.signals.media.hashing import HashResult, MediaHasher
 from safeguarding.signals.media.index import PdqIndex
-from safeguarding.signals.media.matcher import (
-    MatchOutcome,
-    MediaMatch,
-    MediaMatcher,
-    MediaRef,
-)
+from safeguarding.signals.media.matcher import MediaMatcher
+from safeguarding.signals.media.outcome import MatchOutcome, MediaMatch, MediaRef
 from safeguarding.signals.media.quarantine import QuarantinePolicy
 from safeguarding.signals.media.store import BankStore
 from safeguarding.signals.media.urls import canonicalise_url, find_urls

@@ -20,47 +20,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from itertools import chain, islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
-from safeguarding.domain import (
-    DEFAULT_PDQ_THRESHOLD,
-    MediaBank,
-    MediaBankEntry,
-    MediaEntry,
-    MediaMatchRecord,
-    Message,
-    Signal,
-)
-from safeguarding.signals.media.banks import (
-    BankFormat,
-    ImportReport,
-    LineError,
-    check_bank_name,
-    check_threshold,
-    guess_format,
-    read_entries,
-)
-from safeguarding.signals.media.errors import BankError, MediaError
-from safeguarding.signals.media.hashes import (
-    PDQ_BITS,
-    ContentHash,
-    HashType,
-    parse_hash_literal,
-    pdq_hex_to_bytes,
-)
+from safeguarding.domain import MediaEntry, MediaMatchRecord, Message, Signal
+from safeguarding.signals.media.admin import BankAdministration
+from safeguarding.signals.media.errors import MediaError
+from safeguarding.signals.media.hashes import ContentHash, HashType, pdq_hex_to_bytes
 from safeguarding.signals.media.hashing import HashResult, MediaHasher
 from safeguarding.signals.media.index import PdqIndex
+from safeguarding.signals.media.outcome import MatchOutcome, MediaMatch, MediaRef, UrlMatch
 from safeguarding.signals.media.quarantine import QuarantineDecision, QuarantinePolicy, decide
 from safeguarding.signals.media.store import BankStore
-from safeguarding.signals.media.urls import FoundUrl, UrlList, canonicalise_url, find_urls
+from safeguarding.signals.media.urls import UrlList, canonicalise_url, find_urls
 
 log = logging.getLogger(__name__)
 
@@ -68,90 +44,9 @@ DEFAULT_MIN_QUALITY = 50  # PDQ quality below this means too little detail to ma
 # a decoded video matches a bank by PDQ only when this many of its sampled frames (or all of its
 # usable frames, if it has fewer) match hashes of that bank within the bank's threshold
 DEFAULT_MIN_VIDEO_FRAMES = 2
-IMPORT_BATCH = 50_000
 
 
-@dataclass(slots=True, frozen=True)
-class MediaMatch:
-    """One bank entry matched by one hash of one piece of content."""
-
-    bank: str
-    entry_id: int
-    hash_type: HashType
-    query_hash: str
-    distance: int
-    negative: bool
-    content_ref: str | None = None
-    frame: int | None = None
-    record_id: int | None = None
-    variant: str | None = None  # the flip or rotation of the content that matched
-
-    @property
-    def score(self) -> float:
-        return 1.0 - self.distance / PDQ_BITS if self.hash_type is HashType.PDQ else 1.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "bank": self.bank,
-            "entry_id": self.entry_id,
-            "hash_type": self.hash_type.value,
-            "query_hash": self.query_hash,
-            "distance": self.distance,
-            "negative": self.negative,
-            "score": round(self.score, 4),
-            "content_ref": self.content_ref,
-            "frame": self.frame,
-            "variant": self.variant,
-            "match_id": self.record_id,
-        }
-
-
-@dataclass(slots=True)
-class MatchOutcome:
-    """Result of matching one piece of content (or one list of hashes)."""
-
-    content_ref: str | None
-    matches: list[MediaMatch] = field(default_factory=list)  # positive, reportable
-    suppressed: list[MediaMatch] = field(default_factory=list)  # cancelled by a negative bank
-    negative: list[MediaMatch] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # hashes not matched, and why
-    quarantined: list[QuarantineDecision] = field(default_factory=list)
-    hashed: HashResult | None = None
-
-    @property
-    def matched(self) -> bool:
-        return bool(self.matches)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "content_ref": self.content_ref,
-            "matched": self.matched,
-            "matches": [m.to_dict() for m in self.matches],
-            "suppressed": [m.to_dict() for m in self.suppressed],
-            "negative": [m.to_dict() for m in self.negative],
-            "skipped": self.skipped,
-            "quarantined": [{"entry_id": q.entry_id, "reason": q.reason} for q in self.quarantined],
-            "hashes": self.hashed.to_dict() if self.hashed else None,
-        }
-
-
-@dataclass(slots=True, frozen=True)
-class UrlMatch:
-    found: FoundUrl
-    match: MediaMatch
-
-
-@dataclass(slots=True, frozen=True)
-class MediaRef:
-    """Media attached to a message: a reference plus its bytes, a path, or precomputed hashes."""
-
-    ref: str
-    data: bytes | None = None
-    path: Path | None = None
-    hashes: tuple[ContentHash, ...] = ()
-
-
-class MediaMatcher:
+class MediaMatcher(BankAdministration):
     """Matches media and URLs against the banks of one tenant's :class:`BankStore`."""
 
     def __init__(
@@ -214,16 +109,6 @@ class MediaMatcher:
         if self.store.version() != self._version:
             self.reload()
 
-    def _after_write(self) -> None:
-        """After this matcher's own change (already applied in memory): adopt the new version,
-        or rebuild when another process changed the banks too."""
-        version = self.store.version()
-        with self._lock:
-            if version in (self._version, self._version + 1):
-                self._version = version
-                return
-        self.reload()
-
     @staticmethod
     def _route(
         entry: MediaEntry,
@@ -255,228 +140,6 @@ class MediaMatcher:
         if pdq_ids:
             codes = np.frombuffer(b"".join(pdq_codes), dtype=np.uint8).reshape(-1, 32)
             self._pdq.add(codes, np.array(pdq_ids, np.int64), np.array(pdq_tags, np.int32))
-
-    # --- banks ------------------------------------------------------------------------------
-
-    def banks(self) -> list[MediaBank]:
-        return self.store.list_banks()
-
-    def bank(self, name: str) -> MediaBank:
-        found = self.store.get_bank(name)
-        if found is None:
-            raise BankError(f"no bank named {name!r}")
-        return found
-
-    def create_bank(
-        self,
-        name: str,
-        *,
-        threshold: int = DEFAULT_PDQ_THRESHOLD,
-        negative: bool = False,
-        dihedral: bool = False,
-        description: str = "",
-    ) -> MediaBank:
-        check_bank_name(name)
-        check_threshold(threshold)
-        if self.store.get_bank(name) is not None:
-            raise BankError(f"bank {name!r} already exists")
-        try:
-            bank = self.store.create_bank(
-                MediaBank(
-                    name,
-                    threshold=threshold,
-                    negative=negative,
-                    dihedral=dihedral,
-                    description=description,
-                )
-            )
-        except ValueError as exc:  # created by another process meanwhile
-            raise BankError(str(exc)) from exc
-        self._refresh_bank(bank)
-        return bank
-
-    def update_bank(
-        self,
-        name: str,
-        *,
-        enabled: bool | None = None,
-        threshold: int | None = None,
-        negative: bool | None = None,
-        dihedral: bool | None = None,
-    ) -> MediaBank:
-        if threshold is not None:
-            check_threshold(threshold)
-        bank = self.store.update_bank(
-            name, enabled=enabled, threshold=threshold, negative=negative, dihedral=dihedral
-        )
-        if bank is None:
-            raise BankError(f"no bank named {name!r}")
-        self._refresh_bank(bank)
-        return bank
-
-    def _refresh_bank(self, bank: MediaBank) -> None:
-        with self._lock:
-            self._banks = {**self._banks, bank.name: bank}
-            self._bank_by_tag = {**self._bank_by_tag, bank.id: bank}
-        self._after_write()
-
-    def import_bank(
-        self,
-        name: str,
-        source: str | Path | Iterable[str],
-        *,
-        fmt: BankFormat | str = BankFormat.AUTO,
-        threshold: int | None = None,
-        negative: bool | None = None,
-        dihedral: bool | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> ImportReport:
-        """Import a bank file (creating the bank if needed). Bad lines are reported, not fatal.
-
-        The format is settled before anything is written; a new bank that ends up with no
-        entry (every line bad, an empty file, or an error part-way) is removed again, so a
-        failed import leaves nothing behind. ``progress`` gets the number of lines read so far.
-        """
-        check_bank_name(name)
-        if threshold is not None:
-            check_threshold(threshold)
-        with _open_lines(source) as lines:
-            counted = _CountingLines(lines)
-            fmt = BankFormat(fmt)
-            head = list(islice(counted, 20))
-            if fmt is BankFormat.AUTO:
-                fmt = guess_format(head)
-            bank = self.store.get_bank(name)
-            created = bank is None
-            if bank is None:
-                bank = self.create_bank(
-                    name,
-                    threshold=DEFAULT_PDQ_THRESHOLD if threshold is None else threshold,
-                    negative=bool(negative),
-                    dihedral=bool(dihedral),
-                )
-            elif threshold is not None or negative is not None or dihedral is not None:
-                bank = self.update_bank(
-                    name, threshold=threshold, negative=negative, dihedral=dihedral
-                )
-            try:
-                report = self._import_lines(bank, chain(head, counted), counted, fmt, progress)
-            except BaseException:
-                if created:
-                    self._drop_bank(name)
-                raise
-        if created and report.added == 0:
-            self._drop_bank(name)
-            first = "; ".join(str(e) for e in report.errors[:3])
-            raise BankError(
-                f"nothing imported into the new bank {name!r}: {len(report.errors)} bad lines"
-                + (f" ({first})" if first else ", no entries")
-            )
-        return report
-
-    def _drop_bank(self, name: str) -> None:
-        self.store.delete_bank(name)
-        self.reload()
-
-    def _import_lines(
-        self,
-        bank: MediaBank,
-        lines: Iterable[str],
-        counted: _CountingLines,
-        fmt: BankFormat,
-        progress: Callable[[int], None] | None,
-    ) -> ImportReport:
-        report = ImportReport(bank=bank.name, format=fmt.value)
-        batch: list[MediaBankEntry] = []
-        for item in read_entries(lines, fmt):
-            if isinstance(item, LineError):
-                report.errors.append(item)
-                continue
-            batch.append(item)
-            if len(batch) >= IMPORT_BATCH:
-                self._store_batch(bank, batch, report)
-                batch = []
-                if progress:
-                    progress(counted.count)
-        self._store_batch(bank, batch, report)
-        report.lines = counted.count
-        if progress:
-            progress(counted.count)
-        self.store.record_event(
-            "bank_import",
-            {"bank": bank.name, "added": report.added, "errors": len(report.errors)},
-        )
-        return report
-
-    def _store_batch(
-        self, bank: MediaBank, batch: list[MediaBankEntry], report: ImportReport
-    ) -> None:
-        if not batch:
-            return
-        added = self.store.add_entries(bank.name, batch)
-        report.added += len(added)
-        report.duplicates += len(batch) - len(added)
-        self._index_new(added)
-        self._after_write()
-
-    # --- per-hash controls ------------------------------------------------------------------
-
-    def find_entries(self, hash_literal: str, bank: str | None = None) -> list[MediaEntry]:
-        """Entries holding a hash typed as ``pdq:HEX``/``md5:HEX``/``sha256:HEX``/bare hex/URL."""
-        if hash_literal.lower().startswith("url:"):
-            value = canonicalise_url(hash_literal[4:])
-            return self.store.find_entries(HashType.URL.value, value, bank)
-        found: list[MediaEntry] = []
-        for parsed in parse_hash_literal(hash_literal):
-            found.extend(self.store.find_entries(parsed.hash_type.value, parsed.value, bank))
-        return found
-
-    def set_hash_disabled(
-        self,
-        hash_literal: str,
-        disabled: bool,
-        *,
-        bank: str | None = None,
-        reason: str | None = None,
-    ) -> list[MediaEntry]:
-        """Disable (false positive) or re-enable a hash in one bank or all banks holding it."""
-        entries = self.find_entries(hash_literal, bank)
-        if not entries:
-            raise BankError(f"no bank entry holds {hash_literal!r}")
-        ids = [e.id for e in entries]
-        self.store.set_disabled(ids, disabled, reason)
-        with self._lock:
-            for entry in entries:
-                if disabled:
-                    self._inactive[entry.id] = f"disabled ({reason or 'no reason given'})"
-                elif not entry.quarantined:
-                    self._inactive.pop(entry.id, None)
-        self._after_write()
-        self.store.record_event(
-            "hash_disabled" if disabled else "hash_enabled", {"entries": ids, "reason": reason}
-        )
-        return entries
-
-    def release_quarantine(self, hash_literal: str, *, bank: str | None = None) -> list[MediaEntry]:
-        """A person confirmed the hash is fine to match again; its match rate starts afresh."""
-        entries = [e for e in self.find_entries(hash_literal, bank) if e.quarantined]
-        if entries:
-            ids = [e.id for e in entries]
-            self.store.set_quarantined(ids, False, None)
-            with self._lock:
-                for entry in entries:
-                    if not entry.disabled:
-                        self._inactive.pop(entry.id, None)
-            self._after_write()
-            self.store.record_event("quarantine_released", {"entries": ids})
-        return entries
-
-    def quarantined(self) -> list[MediaEntry]:
-        return self.store.quarantined_entries()
-
-    def matches(self, *, limit: int = 100, bank: str | None = None) -> list[MediaMatchRecord]:
-        """Recorded matches of this tenant, newest first."""
-        return self.store.list_matches(limit=limit, bank=bank)
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -845,22 +508,6 @@ class MediaMatcher:
         raise MediaError("media reference has no data, path or hashes", source=ref.ref)
 
 
-class _CountingLines:
-    """Iterates lines and counts them, for progress and the report."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._lines = iter(lines)
-        self.count = 0
-
-    def __iter__(self) -> _CountingLines:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self.count += 1
-        return line
-
-
 def _keep_best(found: dict[int, MediaMatch], match: MediaMatch) -> None:
     best = found.get(match.entry_id)
     if best is None or match.distance < best.distance:
@@ -870,17 +517,3 @@ def _keep_best(found: dict[int, MediaMatch], match: MediaMatch) -> None:
 def _inactive_reason(entry: MediaEntry) -> str:
     state = "quarantined" if entry.quarantined else "disabled"
     return f"{state} ({entry.reason or 'no reason given'})"
-
-
-@contextmanager
-def _open_lines(source: str | Path | Iterable[str]) -> Iterator[Iterable[str]]:
-    """Lines of a bank file (path) or of an iterable of lines; :class:`BankError` if unreadable."""
-    if not isinstance(source, str | Path):
-        yield source
-        return
-    try:
-        handle: TextIO = open(source, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
-    except OSError as exc:
-        raise BankError(f"cannot read {source}: {exc.strerror or exc}") from exc
-    with handle:
-        yield handle
