@@ -106,15 +106,3 @@ def test_purge_removes_old_media_matches(db: str) -> None:
     repo = Repository.from_url(db)
     assert repo.media(tenant.id).list_matches() == []
     repo.close()
-
-
-def test_bench_runs_small() -> None:
-    result = runner.invoke(
-        media_app,
-        ["bench", "--json", "--hashes", "20000", "--planted", "50", "--memory-hashes", "20000",
-         "--images", "3"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    assert report["query"]["recall"] == 1.0
-    assert report["hashing"]["images_per_s"] > 0

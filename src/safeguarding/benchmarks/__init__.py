@@ -2,6 +2,7 @@
 
 ``engine``: one-core throughput, latency and memory of the streaming engine
 (``safeguarding bench``); ``loadtest``: the HTTP service driven as a second process
-(``safeguarding loadtest``). They measure every stage, so they may import all of them; no
-product stage imports them.
+(``safeguarding loadtest``); ``media``: media hash index queries, index memory and hashing
+throughput (``safeguarding media bench``). They measure every stage, so they may import all
+of them; no product stage imports them.
 """

@@ -459,7 +459,7 @@ def bench_command(
     images: Annotated[int, typer.Option(help="JPEGs hashed for throughput.")] = 120,
 ) -> None:
     """Measure query time and recall, index memory and hashing throughput (about a minute)."""
-    from safeguarding.signals.media.bench import BenchConfig, run_bench
+    from safeguarding.benchmarks.media import BenchConfig, run_bench
 
     config = BenchConfig(
         query_hashes=hashes, planted=planted, memory_hashes=memory_hashes, images=images

@@ -1,8 +1,9 @@
 """What the matcher needs from storage: one tenant's banks, entries, matches and counters.
 
-The service's storage layer implements it (``safeguarding.storage.repository.media.TenantMediaStore``,
-opened with ``Repository.media(tenant_id)``), in the service database beside every other row
-of the tenant. This package only hashes, matches and keeps the in-memory index.
+The service's storage layer implements it (``TenantMediaStore`` in
+``safeguarding.storage.repository.media``, opened with ``Repository.media(tenant_id)``), in the
+service database beside every other row of the tenant. This package only hashes, matches and
+keeps the in-memory index.
 """
 
 from __future__ import annotations
