@@ -63,6 +63,18 @@ def test_meeting_from_an_unconnected_adult_is_reviewed_before_any_level(
         assert ActionType.ESCALATE_REVIEW not in decide(quiet)[0]
 
 
+def test_meeting_with_secrecy_is_reviewed_at_once_even_between_connected_accounts(
+    make_facts: MakeFacts,
+) -> None:
+    tactics = {"isolation_secrecy": [3], "meeting": [5]}
+    facts = make_facts(
+        AlertLevel.NONE, tactics=tactics, child_age=14, other_age=None, connected=True
+    )
+    actions, rules = decide(facts)
+    assert ActionType.ESCALATE_REVIEW in actions and "severe-tactic-early-review" in rules
+    assert not actions & ACTIONS_AGAINST_ACCOUNT
+
+
 def test_image_request_between_connected_accounts_waits_for_corroboration(
     make_facts: MakeFacts,
 ) -> None:
