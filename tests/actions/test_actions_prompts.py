@@ -137,6 +137,8 @@ def test_sextortion_holds_silently_and_never_warns() -> None:
     facts = facts_at(AlertLevel.ALERT, 4, tactics={"threat": [4]}, harm="sextortion", reports=1)
     events = dispatch(d, facts)
     assert "warn" not in events and events["hold_message"]["payload"]["silent"] is True
+    review = events["escalate_review"]["payload"]
+    assert review["harm"] == "sextortion" and review["silent"] is True
     # a demand for images and a threat, before the engine names the harm: no warning either
     tactics = {"image_request": [1], "threat": [4]}
     facts = facts_at(AlertLevel.ALERT, 4, tactics=tactics, reports=1)

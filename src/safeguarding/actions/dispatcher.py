@@ -341,7 +341,7 @@ class ActionDispatcher:
                     facts.locale,
                     facts.at_risk_band,
                     self.helplines,
-                    harm=_prompt_harm(facts),
+                    harm=_acted_harm(facts),
                     fallback=self.settings.default_locale,
                 )
             case ActionType.WARN:
@@ -367,6 +367,9 @@ class ActionDispatcher:
                     "at_risk": facts.at_risk.id if facts.at_risk else None,
                     "child_age_band": facts.at_risk_band.value,
                     "account_signals": sorted(facts.account.signals),
+                    "harm": _acted_harm(facts),
+                    # sextortion: do not contact or warn the suspect; it tips them off
+                    "silent": facts.sextortion_suspected,
                     "assessment": facts.assessment.to_dict(),
                 }
             case ActionType.PRESERVE_EVIDENCE:
@@ -394,10 +397,12 @@ class ActionDispatcher:
 def _prompt_key(facts: PolicyInput) -> str:
     """Which prompt a child would see: the harm's wording (or the general one) for a band."""
     band = "teen" if facts.at_risk_band in (AgeBand.TEEN, AgeBand.ADULT) else "child"
-    return f"{_prompt_harm(facts) or 'general'}/{band}"
+    return f"{_acted_harm(facts) or 'general'}/{band}"
 
 
-def _prompt_harm(facts: PolicyInput) -> str | None:
+def _acted_harm(facts: PolicyInput) -> str | None:
+    """The harm the actions treat the conversation as: sextortion when suspected, else the
+    engine's (the prompt's words, the reviewer's handling)."""
     return SEXTORTION if facts.sextortion_suspected else facts.harm
 
 
