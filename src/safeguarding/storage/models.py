@@ -354,3 +354,21 @@ class MediaState(Base):
     __tablename__ = "media_state"
     tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+class PolicyVersion(Base):
+    """One version of a tenant's policy (``tenant_id`` ``*``: the operator's service-wide
+    policy, which tenants follow until they set their own). Versions count up per tenant
+    and are never changed; the highest is in force. ``text`` is the YAML as validated;
+    ``NULL`` means "follow the service-wide policy again"."""
+
+    __tablename__ = "policy_versions"
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    declared_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -205,3 +205,18 @@ class PurgeReport:
     conversations_scrubbed: int = 0
     # Recorded media matches older than the cutoff (content references, conversation ids).
     media_matches_purged: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class PolicyVersionRecord:
+    """One stored policy version; ``text`` ``None``: back to the service-wide policy."""
+
+    tenant_id: str
+    version: int
+    text: str | None
+    name: str | None
+    declared_version: str | None
+    content_hash: str | None
+    source: str
+    created_by: str
+    created_at: datetime

@@ -2,8 +2,8 @@
 
 :class:`Repository` is one object, assembled from one store per aggregate (tenants and keys,
 ingest, conversations and accounts, alerts and actions, the webhook outbox, retention, media
-banks), so
-callers keep a single interface while each aggregate lives in a module of its own.
+banks, policy versions), so callers keep a single interface while each aggregate lives in a
+module of its own.
 
 Writes are grouped: :meth:`Repository.write_batch` commits the events, messages, engine state,
 alerts and outbox rows of one ingest call in a single transaction, so an acknowledged event is
@@ -18,6 +18,7 @@ from safeguarding.storage.repository.conversations import ConversationStore
 from safeguarding.storage.repository.ingest import IngestStore
 from safeguarding.storage.repository.media import MediaStore
 from safeguarding.storage.repository.outbox import OutboxStore
+from safeguarding.storage.repository.policies import SERVICE_POLICY, PolicyStore
 from safeguarding.storage.repository.retention import RetentionStore
 from safeguarding.storage.repository.tenants import (
     DEFAULT_SCOPES,
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_SCOPES",
     "KEY_PREFIX",
     "KNOWN_SCOPES",
+    "SERVICE_POLICY",
     "DuplicateEventError",
     "Repository",
     "RepositoryBase",
@@ -46,5 +48,6 @@ class Repository(
     TenantStore,
     OutboxStore,
     MediaStore,
+    PolicyStore,
 ):
     """Storage for the service. Thread-safe; on SQLite, writes are serialised in-process."""
