@@ -1,4 +1,4 @@
-"""The policy and actions stages inside the service: outbox, actions table, shadow, reload."""
+"""The policy and actions stages inside the service: outbox, actions table, shadow, policy."""
 
 from __future__ import annotations
 
@@ -141,33 +141,32 @@ def test_shadow_mode_records_but_emits_nothing(tmp_path) -> None:
         h.close()
 
 
-def _policy_file(tmp_path: Path, version: int) -> Path:
+def _policy_text(version: int) -> str:
+    return default_policy_text().replace("version: 1\n", f"version: {version}\n", 1)
+
+
+def test_a_refused_policy_leaves_the_last_good_one_in_force(tmp_path) -> None:
     path = tmp_path / "policy.yaml"
-    text = default_policy_text().replace("version: 1\n", f"version: {version}\n", 1)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_bad_reload_is_refused_and_the_last_good_policy_stays(tmp_path) -> None:
-    path = _policy_file(tmp_path, 7)
+    path.write_text(_policy_text(7), encoding="utf-8")
     h = Harness(sqlite_url(tmp_path), webhooks_enabled=False, policy=str(path))
     try:
         _, admin = h.tenant("p", scopes=("admin",), **HOOK)
         _, reader = h.tenant("p", scopes=("read",))
-        assert h.client.post("/v1/policy/reload", headers=reader).status_code == 403
+        assert h.client.get("/v1/policy", headers=reader).json()["version"] == "7"
+        body = {"text": _policy_text(8)}
+        assert h.client.put("/v1/policy", json=body, headers=reader).status_code == 403
 
-        good = h.client.post("/v1/policy/reload", headers=admin)
-        assert good.status_code == 200 and good.json()["version"] == "7"
+        good = h.client.put("/v1/policy", json=body, headers=admin)
+        assert good.status_code == 200 and good.json()["version"] == "8"
 
-        lines = path.read_text().splitlines()
+        lines = _policy_text(9).splitlines()
         bad_line = next(i for i, line in enumerate(lines) if "tactics_any: [meeting" in line)
         lines[bad_line] = lines[bad_line].replace("meeting,", "meetup,")
-        path.write_text("\n".join(lines) + "\n")
-        refused = h.client.post("/v1/policy/reload", headers=admin)
+        refused = h.client.put("/v1/policy", json={"text": "\n".join(lines)}, headers=admin)
         assert refused.status_code == 422
         assert refused.headers["content-type"].startswith("application/problem+json")
         problem = refused.json()
-        assert problem["active"].startswith("safeguarding-default@7#")
+        assert problem["active"].startswith("safeguarding-default@8#")
         assert any(
             e["line"] == bad_line + 1 and "meetup" in e["reason"] for e in problem["errors"]
         ), problem
@@ -175,10 +174,7 @@ def test_bad_reload_is_refused_and_the_last_good_policy_stays(tmp_path) -> None:
         events = account_events("p") + conversation_events("p", "c1", GROOMING_LIKE)
         assert h.post(admin, events).status_code == 200
         recorded = _actions(h, admin)
-        assert recorded and all(i["event"]["policy"]["version"] == "7" for i in recorded)
-
-        _policy_file(tmp_path, 8)
-        assert h.client.post("/v1/policy/reload", headers=admin).json()["version"] == "8"
+        assert recorded and all(i["event"]["policy"]["version"] == "8" for i in recorded)
     finally:
         h.close()
 
@@ -329,9 +325,9 @@ def test_policy_file_thresholds_and_helplines_reach_the_service(tmp_path) -> Non
         contacts = [s.get("contact") for s in prompt["event"]["payload"]["helplines"]]
         assert contacts == ["555 0100"]
 
-        # A reload with other values reaches the running tracker and dispatcher.
-        _custom_policy(tmp_path, openers=3, prompt_contact="555 0199")
-        assert h.client.post("/v1/policy/reload", headers=headers).status_code == 200
+        # A new policy of the tenant's own reaches the running tracker and dispatcher.
+        text = _custom_policy(tmp_path, openers=3, prompt_contact="555 0199").read_text()
+        assert h.client.put("/v1/policy", json={"text": text}, headers=headers).status_code == 200
         events = [
             {**adult, "id": "acct-man2", "account_id": "man2"},
             *[

@@ -18,6 +18,7 @@ from safeguarding.api import routes
 from safeguarding.api.deps import Services
 from safeguarding.api.middleware import ServiceMiddleware
 from safeguarding.api.problems import install_problem_handlers
+from safeguarding.service.actions import ActionStage
 from safeguarding.service.media import MediaMatchers
 from safeguarding.service.metrics import ServiceMetrics
 from safeguarding.service.outbox import OutboxWorker
@@ -52,7 +53,10 @@ def build_services(settings: Settings, risk_engine: RiskEngine | None = None) ->
     repo.migrate()
     metrics = ServiceMetrics()
     metrics.track_outbox_depth(repo.outbox_depth)
-    pipeline = IngestPipeline(repo, risk_engine or default_risk_engine(), settings, metrics)
+    # The policy first: a refused policy file stops the start at once, before the engine loads.
+    actions = ActionStage.for_settings(repo, settings)
+    engine = risk_engine or default_risk_engine()
+    pipeline = IngestPipeline(repo, engine, settings, metrics, actions=actions)
     outbox = OutboxWorker(repo, settings, metrics)
     return Services(settings, repo, pipeline, outbox, metrics, MediaMatchers(repo))
 

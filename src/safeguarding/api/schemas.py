@@ -118,9 +118,34 @@ class ActionPage(BaseModel):
 
 
 class PolicyOut(BaseModel):
+    """The policy in force for the caller's tenant."""
+
     policy: str
-    version: str
+    version: str = Field(description="the version the policy file declares")
     hash: str
     label: str
     shadow: bool
+    follows_service: bool = Field(description="the operator's service-wide policy applies")
+    tenant_version: int | None = Field(description="the tenant's stored version in force")
+    service_version: int | None = Field(description="the service-wide stored version")
+
+
+class PolicyDocumentOut(PolicyOut):
+    document: dict[str, Any] = Field(description="the policy as validated (rules, settings)")
+
+
+class PolicyVersionOut(BaseModel):
+    version: int
+    follows_service: bool = Field(description="this version went back to the service policy")
+    policy: str | None
+    declared_version: str | None
+    hash: str | None
     source: str
+    created_by: str = Field(description="the API key id that set it")
+    created_at: datetime
+    text: str | None = Field(default=None, description="the YAML (one version only)")
+
+
+class PolicyVersionPage(BaseModel):
+    items: list[PolicyVersionOut]
+    next_cursor: str | None

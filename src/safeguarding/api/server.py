@@ -14,6 +14,7 @@ from safeguarding.api.app import create_app
 from safeguarding.api.demo import replay_examples
 from safeguarding.client import SafeguardingClient
 from safeguarding.service.logs import configure_logging
+from safeguarding.service.policies import PolicyStartError
 from safeguarding.service.settings import Settings
 from safeguarding.storage.repository import Repository
 
@@ -59,7 +60,11 @@ def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 8000, demo: bool = False
 ) -> None:
     configure_logging(settings.log_level, settings.log_text)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except PolicyStartError as exc:  # one line for the operator, not a traceback
+        print(f"safeguarding: cannot start: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
     # The risk model, lexicons and embeddings loaded above are hundreds of thousands of
     # long-lived objects: move them out of the collector's reach, or every full collection
     # walks them all (a 100 ms pause on this 2-core box, the ingest p99).

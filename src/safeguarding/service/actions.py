@@ -23,7 +23,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any, overload
 
 from safeguarding.actions.dispatcher import ActionDispatcher
@@ -31,13 +30,13 @@ from safeguarding.actions.helplines import helplines_for
 from safeguarding.domain import Assessment, Message, Participant, Signal
 from safeguarding.policy.accounts import AccountAlert, AccountTracker
 from safeguarding.policy.ages import participant_band
-from safeguarding.policy.evaluator import may_fire
+from safeguarding.policy.evaluator import evaluate, may_fire
 from safeguarding.policy.facts import AccountFacts, PolicyInput
-from safeguarding.policy.holder import PolicyHolder, ReloadResult
-from safeguarding.policy.loader import load_policy
 from safeguarding.policy.registry import ACTIONS_AGAINST_ACCOUNT, ActionType
 from safeguarding.policy.schema import Policy
 from safeguarding.service.namespace import scoped, unscope_assessment, unscoped
+from safeguarding.service.policies import TenantPolicies
+from safeguarding.service.settings import Settings
 from safeguarding.storage.records import ActionRecord, OutboxMessage, WriteBatch
 from safeguarding.storage.repository import Repository
 
@@ -47,12 +46,6 @@ _AGAINST_ACCOUNT = frozenset(a.value for a in ACTIONS_AGAINST_ACCOUNT)
 _RESTRICT = ActionType.RESTRICT_CONTACT_WITH_MINORS.value
 _SUSPEND = ActionType.SUSPEND.value
 _PRESERVE = ActionType.PRESERVE_EVIDENCE.value
-
-
-def make_policy_holder(path: str, shadow: bool) -> PolicyHolder:
-    """The policy file at ``path`` (the packaged default when empty); ``shadow`` forces shadow."""
-    policy = load_policy(path) if path else None
-    return PolicyHolder(policy, shadow=True if shadow else None)
 
 
 class LazyMessages(Sequence[Message]):
@@ -100,7 +93,8 @@ class _Tenant:
     # account -> linked guardian (None: none), as committed or as this batch left it
     guardians: OrderedDict[str, str | None] = field(default_factory=OrderedDict)
     relinked: set[str] = field(default_factory=set)  # guardian links set in this batch
-    policy: Policy | None = None  # the policy its tracker and dispatcher are set up from
+    policy: Policy | None = None  # the tenant's policy its tracker and dispatcher follow
+    shadow: bool = False  # decide and record only (the policy's flag or the service's)
 
 
 @dataclass(slots=True)
@@ -121,42 +115,46 @@ class ActionStage:
     def __init__(
         self,
         repo: Repository,
-        holder: PolicyHolder,
+        policies: TenantPolicies,
         *,
-        policy_path: str = "",
         max_conversations: int = 50_000,
     ) -> None:
         self.repo = repo
-        self.holder = holder
-        self.policy_path = policy_path
+        self.policies = policies
         self.max_conversations = max_conversations
-        self.helplines = helplines_for(holder.policy)
-        self._helplines_policy = holder.policy  # the policy ``helplines`` was built from
+        self._helplines: dict[str, Any] = {}  # policy content hash -> its directory
         self._tenants: dict[str, _Tenant] = {}
         self._current: _Batch | None = None
 
-    # --- policy --------------------------------------------------------------------------
-    def reload(self) -> ReloadResult:
-        """Re-read the policy file; a refused file leaves the last good policy in force."""
-        if not self.policy_path:
-            return self.holder.reload_text(_default_text(), "default_policy.yaml")
-        return self.holder.reload(Path(self.policy_path))
+    @classmethod
+    def for_settings(cls, repo: Repository, settings: Settings) -> ActionStage:
+        """The stage with each tenant's policy (raises ``PolicyStartError`` when the
+        service-wide policy file is refused and no good one is stored)."""
+        policies = TenantPolicies.start(
+            repo, settings.policy, shadow=settings.shadow, refresh_s=settings.policy_refresh_s
+        )
+        return cls(repo, policies, max_conversations=settings.max_engine_conversations + 1)
 
-    def _follow_policy(self, t: _Tenant) -> None:
-        """Set a tenant's dispatcher and tracker up from the policy in force (dispatch
+    # --- policy --------------------------------------------------------------------------
+    def _follow_policy(self, tenant: str, t: _Tenant) -> None:
+        """Set a tenant's dispatcher and tracker up from its policy in force (dispatch
         settings, helplines, account-signal thresholds; their state is kept). Called inside a
-        batch, under the pipeline's lock: a reload (another thread) only swaps the holder's
-        policy, and each tenant takes it up here at its next event."""
-        policy = self.holder.policy
+        batch, under the pipeline's lock: a change (another thread, or a refresh) only swaps
+        the tenant's policy in ``policies``, and the tenant takes it up here at its next
+        event."""
+        policy = self.policies.policy_for(tenant)
         if t.policy is policy:
             return
-        if self._helplines_policy is not policy:
-            self.helplines = helplines_for(policy)
-            self._helplines_policy = policy
+        helplines = self._helplines.get(policy.content_hash)
+        if helplines is None:
+            if len(self._helplines) >= 256:
+                self._helplines.clear()
+            helplines = self._helplines[policy.content_hash] = helplines_for(policy)
         t.dispatcher.settings = policy.settings
-        t.dispatcher.helplines = self.helplines
+        t.dispatcher.helplines = helplines
         t.tracker.settings = policy.tracker_settings(t.tracker.settings)
         t.policy = policy
+        t.shadow = self.policies.shadow_for(policy)
 
     # --- batch lifecycle -----------------------------------------------------------------
     def _tenant(self, tenant: str) -> _Tenant:
@@ -171,7 +169,7 @@ class ActionStage:
                     max_records=0,  # recorded in storage, not in memory
                 ),
             )
-            self._follow_policy(t)
+            self._follow_policy(tenant, t)
         return t
 
     def begin(
@@ -179,8 +177,9 @@ class ActionStage:
     ) -> None:
         """Start a batch; loads the saved signal state of ``accounts`` not yet in memory."""
         self._current = _Batch(tenant, batch, webhooks)
+        self.policies.refresh()  # versions stored by other processes, every few seconds
         t = self._tenant(tenant)
-        self._follow_policy(t)
+        self._follow_policy(tenant, t)
         t.dirty.clear()
         t.relinked.clear()
         # Trimmed only here, between batches: an uncommitted link must never be dropped.
@@ -346,7 +345,7 @@ class ActionStage:
                     ),
                 )
         account = tracker.facts(local.offender) if local.offender else AccountFacts()
-        policy = self.holder.policy
+        policy = t.policy or self.policies.policy_for(cur.tenant)
         if not may_fire(policy, local.level, account):
             # No rule can match at this level with these account facts: evaluating would
             # give an empty decision (derived from the policy in force, not hard-coded).
@@ -365,7 +364,7 @@ class ActionStage:
         if facts.offender is not None and facts.guardian_id == facts.offender.id:
             # A guardian who is the suspected offender must not be told: it would tip them off.
             facts = replace(facts, guardian_id=None)
-        decision = self.holder.decide(facts)
+        decision = evaluate(policy, facts, shadow=t.shadow)
         if decision.empty:
             return False
         offender = facts.offender.id if facts.offender else None
@@ -390,7 +389,7 @@ class ActionStage:
         if self._current is None:
             raise RuntimeError("ActionStage used outside a batch")
         t = self._tenant(self._current.tenant)
-        self._follow_policy(t)  # a reload between two events of a batch is taken up here
+        self._follow_policy(self._current.tenant, t)  # a change between two events of a batch
         return self._current, t
 
     def _guardians(self, tenant: str, t: _Tenant, accounts: Iterable[str]) -> dict[str, str]:
@@ -406,9 +405,8 @@ class ActionStage:
         return {a: g for a in ids if (g := t.guardians[a]) is not None}
 
     def _alerts(self, t: _Tenant, alerts: list[AccountAlert]) -> None:
-        shadow = self.holder.shadow
         for alert in alerts:
-            t.dispatcher.account_alert(alert, shadow=shadow)
+            t.dispatcher.account_alert(alert, shadow=t.shadow)
 
     def _record(self, event: dict[str, Any]) -> None:
         cur = self._current
@@ -443,12 +441,6 @@ class _Sink:
 
     def emit(self, event: dict[str, Any]) -> None:
         self._stage._emit(event)
-
-
-def _default_text() -> str:
-    from safeguarding.policy.loader import default_policy_text
-
-    return default_policy_text()
 
 
 def _local_assessment(a: Assessment, cid: str) -> Assessment:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from safeguarding.domain import AlertLevel
-from safeguarding.service.actions import ActionStage, make_policy_holder
+from safeguarding.service.actions import ActionStage
 from safeguarding.service.conversations import LoadedConversations
 from safeguarding.service.events import (
     AccountEvent,
@@ -70,12 +70,7 @@ class IngestPipeline:
         self.engine = engine
         self.settings = settings
         self.metrics = metrics
-        self.actions = actions or ActionStage(
-            repo,
-            make_policy_holder(settings.policy, settings.shadow),
-            policy_path=settings.policy,
-            max_conversations=settings.max_engine_conversations + 1,
-        )
+        self.actions = actions or ActionStage.for_settings(repo, settings)
         self._lock = threading.Lock()
         # One writer thread: requests queue here instead of convoying on the lock.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")

@@ -38,7 +38,8 @@ class Settings:
     # it is new); on restore the messages after the snapshot are replayed through the engine.
     engine_snapshot_every: int = 16
     evidence_hold_level: int = 2  # conversations reaching ALERT keep their text as evidence
-    policy: str = ""  # policy file; empty: the packaged default policy
+    policy: str = ""  # the service-wide policy file; empty: the last stored, else the default
+    policy_refresh_s: float = 5.0  # how often policy versions stored elsewhere are taken up
     shadow: bool = False  # decide and record actions, emit none (overrides the policy's flag)
 
     @classmethod

@@ -1,20 +1,18 @@
-"""Actions the policy stage took (or would have taken in shadow mode), and policy reload."""
+"""Actions the policy stage took (or would have taken in shadow mode)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from safeguarding.api.deps import Principal, ReadPrincipal, ServicesDep, require_scope
+from safeguarding.api.deps import ReadPrincipal, ServicesDep
 from safeguarding.api.problems import PROBLEM_SCHEMA
-from safeguarding.api.schemas import ActionPage, PolicyOut
+from safeguarding.api.schemas import ActionPage
 from safeguarding.policy.registry import ActionType
-from safeguarding.service.problems import ProblemError
 
 router = APIRouter(tags=["actions"])
 ERRORS = {code: PROBLEM_SCHEMA for code in (401, 403, 422)}
-AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
 ACTION_TYPES = "^(" + "|".join([a.value for a in ActionType] + ["account_alert"]) + ")$"
 IdQuery = Annotated[str | None, Query(min_length=1, max_length=200)]
 
@@ -55,28 +53,3 @@ def list_actions(
     ]
     next_cursor = str(rows[-1].id) if len(rows) == limit else None
     return {"items": items, "next_cursor": next_cursor}
-
-
-@router.post("/v1/policy/reload", response_model=PolicyOut, responses=ERRORS)  # type: ignore[arg-type]
-def reload_policy(principal: AdminPrincipal, services: ServicesDep) -> dict[str, Any]:
-    """Re-read the service's policy file; a refused file keeps the last good policy (422)."""
-    stage = services.pipeline.actions
-    result = stage.reload()
-    policy = stage.holder.policy
-    if not result.ok:
-        issues = result.error.issues if result.error else []
-        raise ProblemError(
-            422,
-            "Policy refused",
-            f"The policy file was refused; {policy.label} stays in force.",
-            errors=[{"line": i.line, "where": i.where, "reason": i.message} for i in issues],
-            active=policy.label,
-        )
-    return {
-        "policy": policy.policy,
-        "version": policy.version,
-        "hash": policy.content_hash,
-        "label": policy.label,
-        "shadow": stage.holder.shadow,
-        "source": stage.policy_path or "default",
-    }
