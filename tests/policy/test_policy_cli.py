@@ -41,3 +41,48 @@ def test_safety_commands() -> None:
     assert allowed.stdout.startswith("allowed")
     peers = ["can-suggest", "--a-age", "8", "--b-age", "17", "--peer-suggestions", "--json"]
     assert json.loads(runner.invoke(policy_app, peers).stdout)["code"] == "age_gap"
+
+
+def test_operator_publishes_the_service_policy_and_reads_histories(tmp_path: Path) -> None:
+    from safeguarding.policy.loader import default_policy_text
+    from safeguarding.service.policies import TenantPolicies
+    from safeguarding.storage import Repository
+
+    db = f"sqlite:///{tmp_path / 'sg.db'}"
+    repo = Repository.from_url(db)
+    repo.migrate()
+    tenant = repo.create_tenant("acme").id
+    path = tmp_path / "p.yaml"
+    path.write_text(default_policy_text().replace("version: 1\n", "version: 5\n", 1))
+    published = runner.invoke(policy_app, ["publish", str(path), "--db", db])
+    assert published.exit_code == 0 and "service-wide version 1" in published.stdout
+    again = runner.invoke(policy_app, ["publish", str(path), "--db", db])
+    assert again.stdout.startswith("unchanged")
+    path.write_text(path.read_text().replace("tactics_any: [meeting,", "tactics_any: [meetup,"))
+    refused = runner.invoke(policy_app, ["publish", str(path), "--db", db])
+    assert refused.exit_code == 1 and "meetup" in refused.output
+    assert repo.policy_versions("*")[0].version == 1  # nothing stored
+
+    # The tenant follows the service-wide policy until it sets its own.
+    shown = runner.invoke(policy_app, ["show", "tenant:acme", "--json", "--db", db])
+    assert json.loads(shown.stdout)["version"] == "5"
+    policies = TenantPolicies.start(repo, "")
+    policies.set(tenant, default_policy_text().replace("version: 1\n", "version: 9\n", 1),
+                 created_by="k1")  # fmt: skip
+    shown = runner.invoke(policy_app, ["show", "tenant:acme", "--json", "--db", db])
+    assert json.loads(shown.stdout)["version"] == "9"
+    assert (
+        json.loads(runner.invoke(policy_app, ["show", "service", "--json", "--db", db]).stdout)[
+            "version"
+        ]
+        == "5"
+    )
+    mine = json.loads(
+        runner.invoke(policy_app, ["history", "--tenant", "acme", "--json", "--db", db]).stdout
+    )
+    assert [v["declared_version"] for v in mine["versions"]] == ["9"]
+    service = json.loads(runner.invoke(policy_app, ["history", "--json", "--db", db]).stdout)
+    assert [v["declared_version"] for v in service["versions"]] == ["5"]
+    missing = runner.invoke(policy_app, ["history", "--tenant", "nobody", "--db", db])
+    assert missing.exit_code == 1
+    repo.close()

@@ -44,11 +44,23 @@ app.add_typer(policy_app, name="policy")
 stdout = Console()
 stderr = Console(stderr=True)
 
-PolicyArg = Annotated[str, typer.Argument(help="policy file, or 'default' for the bundled one")]
+PolicyArg = Annotated[
+    str,
+    typer.Argument(
+        help="policy file, 'default' (the bundled one), 'service' (the stored service-wide "
+        "policy) or 'tenant:<id or name>' (that tenant's policy in force; with --db)"
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="one JSON object on stdout")]
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $SAFEGUARDING_DB_URL or SQLite in ./var)."),
+]
 
 
-def _load(spec: str) -> Policy:
+def _load(spec: str, db: str | None = None) -> Policy:
+    if spec == "service" or spec.startswith("tenant:"):
+        return _stored(spec, db)
     try:
         return load_default_policy() if spec == "default" else load_policy(spec)
     except PolicyError as exc:
@@ -58,10 +70,24 @@ def _load(spec: str) -> Policy:
         raise typer.Exit(1) from None
 
 
+def _stored(spec: str, db: str | None) -> Policy:
+    from safeguarding.cli.service import find_tenant_or_exit, open_repo
+    from safeguarding.service.policies import stored_in_force
+
+    repo = open_repo(db)
+    try:
+        tenant = find_tenant_or_exit(repo, spec.split(":", 1)[1]) if ":" in spec else None
+        policy, where = stored_in_force(repo, tenant)
+    finally:
+        repo.close()
+    stderr.print(f"{spec}: {policy.label} ({where})", highlight=False, markup=False)
+    return policy
+
+
 @policy_app.command()
-def validate(policy: PolicyArg, as_json: JsonOpt = False) -> None:
+def validate(policy: PolicyArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
     """Check a policy file; every problem is printed with its line. Exit 1 if refused."""
-    loaded = _load(policy)
+    loaded = _load(policy, db)
     if as_json:
         print(json.dumps(_summary(loaded)))
     else:
@@ -69,9 +95,9 @@ def validate(policy: PolicyArg, as_json: JsonOpt = False) -> None:
 
 
 @policy_app.command()
-def show(policy: PolicyArg = "default", as_json: JsonOpt = False) -> None:
+def show(policy: PolicyArg = "default", as_json: JsonOpt = False, db: DbOption = None) -> None:
     """List a policy's rules: when each fires and what it does."""
-    loaded = _load(policy)
+    loaded = _load(policy, db)
     if as_json:
         print(json.dumps(_summary(loaded) | {"policy": loaded.model_dump(mode="json")}))
         return
@@ -135,9 +161,10 @@ def backtest(
     model: Annotated[
         Path | None, typer.Option(help="risk model file (default: the bundled model)")
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """What would this policy have done on these conversations, and how early?"""
-    loaded = _load(policy)
+    loaded = _load(policy, db)
     conversations = _read(corpus)
     dispatcher = ActionDispatcher(
         InMemorySink(), settings=loaded.settings, helplines=helplines_for(loaded)
@@ -196,6 +223,84 @@ def _print_report(report: backtest_module.BacktestReport) -> None:
             f"  {m['benign_actions_against_account'] or ''}",
             highlight=False,
         )
+
+
+@policy_app.command()
+def publish(
+    path: Annotated[Path, typer.Argument(help="the service-wide policy file")],
+    db: DbOption = None,
+) -> None:
+    """Operator: make a file the service-wide policy (tenants without their own follow it).
+
+    Stored as a new service-wide version; running services take it up within
+    SAFEGUARDING_POLICY_REFRESH_S seconds. A refused file changes nothing (exit 1)."""
+    from safeguarding.cli.service import open_repo
+    from safeguarding.service.policies import record
+    from safeguarding.storage.repository import SERVICE_POLICY
+
+    loaded = _load(str(path))
+    repo = open_repo(db)
+    try:
+        latest = repo.policy_version(SERVICE_POLICY)
+        if latest is not None and latest.content_hash == loaded.content_hash:
+            stdout.print(f"unchanged: {loaded.label} is service-wide version {latest.version}")
+            return
+        text = path.read_text(encoding="utf-8")
+        stored = record(repo, SERVICE_POLICY, loaded, text, f"cli:{path}", "operator")
+    finally:
+        repo.close()
+    stdout.print(f"published: {loaded.label} is service-wide version {stored.version}")
+
+
+@policy_app.command()
+def history(
+    tenant: Annotated[
+        str | None, typer.Option(help="tenant id or name (default: the service-wide policy)")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    as_json: JsonOpt = False,
+    db: DbOption = None,
+) -> None:
+    """Stored policy versions, newest first: the service-wide ones or a tenant's."""
+    from safeguarding.cli.service import find_tenant_or_exit, open_repo
+    from safeguarding.storage.repository import SERVICE_POLICY
+
+    repo = open_repo(db)
+    try:
+        owner = find_tenant_or_exit(repo, tenant) if tenant else SERVICE_POLICY
+        rows = repo.policy_versions(owner, limit=limit)
+    finally:
+        repo.close()
+    items = [
+        {
+            "version": r.version,
+            "policy": r.name,
+            "declared_version": r.declared_version,
+            "hash": r.content_hash,
+            "follows_service": r.text is None,
+            "source": r.source,
+            "created_by": r.created_by,
+            "created_at": r.created_at.isoformat(),
+        }
+        for r in rows
+    ]
+    if as_json:
+        print(json.dumps({"owner": owner, "versions": items}))
+        return
+    table = Table("version", "policy", "hash", "source", "by", "at", title=f"policies of {owner}")
+    for i in items:
+        name = (
+            "(service-wide)" if i["follows_service"] else f"{i['policy']}@{i['declared_version']}"
+        )
+        table.add_row(
+            str(i["version"]),
+            name,
+            str(i["hash"] or "")[:12],
+            str(i["source"]),
+            str(i["created_by"]),
+            str(i["created_at"])[:19],
+        )
+    stdout.print(table)
 
 
 AgeOpt = Annotated[int | None, typer.Option(help="age in years (omit if unknown)")]

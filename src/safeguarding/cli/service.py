@@ -30,11 +30,21 @@ app.add_typer(tenants_app, name="tenants")
 app.add_typer(keys_app, name="keys")
 
 
-def _repo(db: str | None) -> Repository:
+def open_repo(db: str | None) -> Repository:
+    """The service's database (migrated), for the operator's commands."""
     settings = Settings.from_env(db_url=db)
     repo = Repository.from_url(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
     repo.migrate()
     return repo
+
+
+def find_tenant_or_exit(repo: Repository, id_or_name: str) -> str:
+    """A tenant's id from its id or name; exit 1 with one line when there is none."""
+    record = repo.find_tenant(id_or_name)
+    if record is None:
+        err.print(f"[red]No tenant {id_or_name!r}.[/red]")
+        raise typer.Exit(1)
+    return record.id
 
 
 @app.command()
@@ -62,7 +72,7 @@ def tenants_create(
     db: DbOption = None,
 ) -> None:
     """Create a tenant; prints its id (and the webhook secret, once)."""
-    repo = _repo(db)
+    repo = open_repo(db)
     if repo.find_tenant(name) is not None:
         err.print(f"[red]A tenant named {name!r} already exists.[/red]")
         raise typer.Exit(1)
@@ -82,7 +92,7 @@ def tenants_set_webhook(
     db: DbOption = None,
 ) -> None:
     """Set or clear a tenant's webhook."""
-    repo = _repo(db)
+    repo = open_repo(db)
     record = repo.find_tenant(tenant)
     if record is None:
         err.print(f"[red]No tenant {tenant!r}.[/red]")
@@ -99,7 +109,7 @@ def tenants_set_webhook(
 def tenants_list(db: DbOption = None) -> None:
     """List tenants."""
     table = Table("id", "name", "created", "webhook")
-    for t in _repo(db).list_tenants():
+    for t in open_repo(db).list_tenants():
         table.add_row(t.id, t.name, t.created_at.isoformat(timespec="seconds"), t.webhook_url or "")
     out.print(table)
 
@@ -116,7 +126,7 @@ def keys_create(
     db: DbOption = None,
 ) -> None:
     """Create an API key; the key is printed once and only its hash is stored."""
-    repo = _repo(db)
+    repo = open_repo(db)
     record = repo.find_tenant(tenant)
     if record is None:
         err.print(f"[red]No tenant {tenant!r}; create it with `safeguarding tenants create`.[/red]")
@@ -133,7 +143,7 @@ def keys_create(
 @keys_app.command("revoke")
 def keys_revoke(key_id: str, db: DbOption = None) -> None:
     """Revoke a key; requests with it are refused from now on."""
-    if not _repo(db).revoke_api_key(key_id):
+    if not open_repo(db).revoke_api_key(key_id):
         err.print(f"[red]No active key {key_id!r}.[/red]")
         raise typer.Exit(1)
     out.print(f"revoked {key_id}")
@@ -145,7 +155,7 @@ def keys_list(
     db: DbOption = None,
 ) -> None:
     """List keys (ids and scopes; secrets are never shown again)."""
-    repo = _repo(db)
+    repo = open_repo(db)
     tenant_id = None
     if tenant:
         record = repo.find_tenant(tenant)
@@ -179,7 +189,7 @@ def purge(
     if days < 0:
         err.print("[red]--older-than must be 0 or more days.[/red]")
         raise typer.Exit(2)
-    report = _repo(db).purge_text(datetime.now(UTC) - timedelta(days=days), dry_run=dry_run)
+    report = open_repo(db).purge_text(datetime.now(UTC) - timedelta(days=days), dry_run=dry_run)
     verb = "would purge" if dry_run else "purged"
     out.print(
         f"{verb} the text of {report.messages_purged} messages older than {days} days "

@@ -273,3 +273,17 @@ def _last_good(
             return None
         record_ = repo.policy_version(tenant, record_.version - 1)
     return None
+
+
+def stored_in_force(repo: Repository, tenant: str | None = None) -> tuple[Policy, str]:
+    """What a service on ``repo`` would apply to ``tenant`` (``None``: the service-wide
+    policy), read only, with where it comes from: for the operator's CLI."""
+    if tenant is not None:
+        latest = repo.policy_version(tenant)
+        last = _last_good(repo, tenant, latest)
+        if last is not None:
+            return last[1], f"tenant {tenant} version {last[0]}"
+    last = _last_good(repo, SERVICE_POLICY, repo.policy_version(SERVICE_POLICY))
+    if last is not None:
+        return last[1], f"service-wide version {last[0]}"
+    return parse_policy(default_policy_text(), "default_policy.yaml"), "bundled default"
