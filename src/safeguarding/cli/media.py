@@ -29,7 +29,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from safeguarding.cli import app
-from safeguarding.cli.service import DbOption, _repo
+from safeguarding.cli.service import DbOption, open_repo
 from safeguarding.signals.media import BankError, BankFormat, MediaError, MediaMatcher
 from safeguarding.signals.media.hashes import parse_hash_literal
 
@@ -75,7 +75,7 @@ def _fail(message: str) -> typer.Exit:
 @contextmanager
 def _matcher(tenant: str, db: str | None) -> Iterator[MediaMatcher]:
     """The tenant's matcher over the service database."""
-    repo = _repo(db)
+    repo = open_repo(db)
     try:
         found = repo.find_tenant(tenant)
         if found is None:

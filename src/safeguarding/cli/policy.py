@@ -17,6 +17,7 @@ from rich.table import Table
 
 from safeguarding.actions import ActionDispatcher, InMemorySink, helplines_for
 from safeguarding.cli import app
+from safeguarding.cli.service import DbOption
 from safeguarding.domain import Conversation, Message
 from safeguarding.ingest import CorpusError, read_corpus
 from safeguarding.policy import (
@@ -52,10 +53,6 @@ PolicyArg = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="one JSON object on stdout")]
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $SAFEGUARDING_DB_URL or SQLite in ./var)."),
-]
 
 
 def _load(spec: str, db: str | None = None) -> Policy:
