@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -143,7 +144,7 @@ async def hash_upload(request: Request, matcher: Matcher) -> dict[str, Any]:
     """Hashes (PDQ with quality, MD5, SHA-1, SHA-256) of an uploaded file."""
     data, ref = await _upload(request)
     try:
-        return matcher.hash_bytes(data, source=ref).to_dict()
+        return (await run_in_threadpool(matcher.hash_bytes, data, ref)).to_dict()
     except MediaError as exc:
         raise _unprocessable(exc) from exc
 
@@ -155,24 +156,29 @@ async def match(request: Request, matcher: Matcher) -> dict[str, Any]:
     try:
         if not content_type.startswith("application/json"):
             data, ref = await _upload(request)
-            return matcher.match_bytes(data, ref).to_dict()
+            return (await run_in_threadpool(matcher.match_bytes, data, ref)).to_dict()
         body = await json_body(request, MatchRequest)
-        hashes: list[ContentHash] = [
-            ContentHash(parse_hash_type(h.hash_type), h.value, h.quality) for h in body.hashes
-        ]
-        for literal in body.hash_literals:
-            hashes.extend(parse_hash_literal(literal))
-        result = matcher.match_hashes(hashes, body.content_ref).to_dict()
-        url_matches = [matcher.match_url(u, None).to_dict() for u in body.urls]
-        if body.text:
-            url_matches.extend(
-                {"url": hit.found.text, "span": list(hit.found.span), **hit.match.to_dict()}
-                for hit in matcher.url_matches(body.text)
-            )
-        result["urls"] = url_matches
-        return result
+        return await run_in_threadpool(_match_json, matcher, body)
     except (MediaError, BankError) as exc:
         raise _unprocessable(exc) from exc
+
+
+def _match_json(matcher: MediaMatcher, body: MatchRequest) -> dict[str, Any]:
+    """Hashes, URLs and chat text of a JSON match request (database work: off the loop)."""
+    hashes: list[ContentHash] = [
+        ContentHash(parse_hash_type(h.hash_type), h.value, h.quality) for h in body.hashes
+    ]
+    for literal in body.hash_literals:
+        hashes.extend(parse_hash_literal(literal))
+    result = matcher.match_hashes(hashes, body.content_ref).to_dict()
+    url_matches = [matcher.match_url(u, None).to_dict() for u in body.urls]
+    if body.text:
+        url_matches.extend(
+            {"url": hit.found.text, "span": list(hit.found.span), **hit.match.to_dict()}
+            for hit in matcher.url_matches(body.text)
+        )
+    result["urls"] = url_matches
+    return result
 
 
 @router.post("/banks/{name}/import", openapi_extra=_UPLOAD_BODY)
@@ -189,7 +195,8 @@ async def import_bank(
     data, _ = await _upload(request)
     text = data.decode("utf-8-sig", errors="replace")
     try:
-        report = matcher.import_bank(
+        report = await run_in_threadpool(
+            matcher.import_bank,
             name,
             text.splitlines(),
             fmt=fmt,
