@@ -250,3 +250,17 @@ def test_unhashable_attachment_raises_or_is_logged(matcher: MediaMatcher) -> Non
     assert matcher.signals_for_message(message, [bad], on_error="log") == []
     with pytest.raises(ValueError, match="message.index"):
         matcher.signals_for_message(Message("c", "s", "hi"), [])
+
+
+def test_a_write_that_changes_nothing_still_notices_another_process(
+    matcher: MediaMatcher, repo: Repository, base_jpeg: bytes
+) -> None:
+    import_pdq(matcher, "known", base_jpeg)
+    tenant = repo.find_tenant("tenant-a")
+    assert tenant is not None
+    other = second_process(repo, tenant.id)
+    other.update_bank("known", enabled=False)  # another process: version + 1
+    import_pdq_again = matcher.import_bank("known", [pdq_of(matcher, base_jpeg).value], fmt="pdq")
+    assert import_pdq_again.duplicates == 1  # this write raised nothing itself
+    outcome = matcher.match_hashes(matcher.hash_bytes(base_jpeg).hashes, fresh=True)
+    assert not outcome.matched and "bank is disabled" in outcome.skipped[0]

@@ -55,12 +55,13 @@ class BankAdministration:
         """Add new entries to the in-memory index (the matcher's)."""
         raise NotImplementedError
 
-    def _after_write(self) -> None:
+    def _after_write(self, *, changed: bool = True) -> None:
         """After this matcher's own change (already applied in memory): adopt the new version,
-        or rebuild when another process changed the banks too."""
+        or rebuild when another process changed the banks too. ``changed``: the store raised
+        the version for this write (False when there was nothing to change)."""
         version = self.store.version()
         with self._lock:
-            if version in (self._version, self._version + 1):
+            if version == self._version + int(changed):
                 self._version = version
                 return
         self.reload()
@@ -115,19 +116,23 @@ class BankAdministration:
     ) -> MediaBank:
         if threshold is not None:
             check_threshold(threshold)
-        bank = self.store.update_bank(
-            name, enabled=enabled, threshold=threshold, negative=negative, dihedral=dihedral
-        )
+        changes = {
+            "enabled": enabled,
+            "threshold": threshold,
+            "negative": negative,
+            "dihedral": dihedral,
+        }
+        bank = self.store.update_bank(name, **changes)
         if bank is None:
             raise BankError(f"no bank named {name!r}")
-        self._refresh_bank(bank)
+        self._refresh_bank(bank, changed=any(v is not None for v in changes.values()))
         return bank
 
-    def _refresh_bank(self, bank: MediaBank) -> None:
+    def _refresh_bank(self, bank: MediaBank, *, changed: bool = True) -> None:
         with self._lock:
             self._banks = {**self._banks, bank.name: bank}
             self._bank_by_tag = {**self._bank_by_tag, bank.id: bank}
-        self._after_write()
+        self._after_write(changed=changed)
 
     def import_bank(
         self,
@@ -226,7 +231,7 @@ class BankAdministration:
         report.added += len(added)
         report.duplicates += len(batch) - len(added)
         self._index_new(added)
-        self._after_write()
+        self._after_write(changed=bool(added))
 
     # --- per-hash controls ------------------------------------------------------------------
 
