@@ -53,6 +53,15 @@ def test_hash_import_match_disable_and_matches(tmp_path: Path, db: str) -> None:
     assert json.loads(elsewhere.stdout)[0]["matched"] is False  # the other tenant's banks
     assert json.loads(runner.invoke(media_app, ["bank", "list", "--json", *other]).stdout) == []
 
+    # the other tenant cannot disable, release or list acme's hashes
+    refused = runner.invoke(media_app, ["hash", "disable", f"pdq:{pdq['value']}", *other])
+    assert refused.exit_code == 2 and "no bank entry" in refused.stderr
+    released = runner.invoke(media_app, ["hash", "release", f"pdq:{pdq['value']}", *other])
+    assert released.exit_code == 2
+    assert json.loads(runner.invoke(media_app, ["quarantined", "--json", *other]).stdout) == []
+    refused_bank = runner.invoke(media_app, ["bank", "disable", "known", *other])
+    assert refused_bank.exit_code == 2 and "no bank named" in refused_bank.stderr
+
     disabled = runner.invoke(media_app, ["hash", "disable", f"pdq:{pdq['value']}", *acme])
     assert disabled.exit_code == 0, disabled.output
     again = runner.invoke(media_app, ["match", f"pdq:{pdq['value']}", "--json", *acme])
