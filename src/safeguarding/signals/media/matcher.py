@@ -39,6 +39,7 @@ from safeguarding.signals.media.store import BankStore
 from safeguarding.signals.media.urls import UrlList, canonicalise_url, find_urls
 
 log = logging.getLogger(__name__)
+_HASH_TYPES = {t.value: t for t in HashType}
 
 DEFAULT_MIN_QUALITY = 50  # PDQ quality below this means too little detail to match safely
 # a decoded video matches a bank by PDQ only when this many of its sampled frames (or all of its
@@ -119,7 +120,7 @@ class MediaMatcher(BankAdministration):
         exact: dict[tuple[HashType, str], list[tuple[int, int]]],
         urls: UrlList,
     ) -> None:
-        hash_type = HashType(entry.hash_type)
+        hash_type = _HASH_TYPES[entry.hash_type]
         if hash_type is HashType.PDQ:
             pdq_ids.append(entry.id)
             pdq_tags.append(tag)
