@@ -3,8 +3,9 @@ account; sextortion never warns the suspect and holds silently."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from conversation_builders import make_conversation
 
 from safeguarding.actions import ActionDispatcher, InMemorySink
 from safeguarding.domain import AlertLevel, Assessment, Message, Participant, Signal
@@ -13,21 +14,11 @@ from safeguarding.policy.facts import AccountFacts
 from safeguarding.policy.schema import Settings
 
 POLICY = load_default_policy()
-T0 = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
 
 
 def messages(n: int) -> list[Message]:
-    return [
-        Message(
-            "c1",
-            "adult" if i % 2 == 0 else "kid",
-            "hello there",
-            ts=T0 + timedelta(minutes=i),
-            index=i,
-            message_id=f"m{i}",
-        )
-        for i in range(n)
-    ]
+    lines = [("adult" if i % 2 == 0 else "kid", "hello there") for i in range(n)]
+    return make_conversation("c1", lines, []).messages
 
 
 def facts_at(

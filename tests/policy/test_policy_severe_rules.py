@@ -29,6 +29,13 @@ def decide(facts: PolicyInput) -> tuple[set[ActionType], set[str]]:
     return set(d.actions), set(d.rule_ids)
 
 
+def assert_reviewed_only(facts: PolicyInput, rule: str) -> None:
+    """``rule`` sends the conversation to review, and nothing touches the account."""
+    actions, rules = decide(facts)
+    assert actions >= REVIEW and rule in rules
+    assert not actions & ACTIONS_AGAINST_ACCOUNT
+
+
 # --- meeting and threats, connected or not ----------------------------------------------------
 
 
@@ -37,13 +44,11 @@ def decide(facts: PolicyInput) -> tuple[set[ActionType], set[str]]:
 def test_meeting_or_threat_at_watch_is_reviewed_whoever_the_accounts(
     make_facts: MakeFacts, tactic: str, connected: bool | None
 ) -> None:
-    # a teen and an unknown-age account: rule 5 (known adult, known under-13) does not apply
+    # a teen and an unknown-age account: adult-child-early-review does not apply
     facts = make_facts(
         AlertLevel.WATCH, tactics={tactic: [4]}, child_age=14, other_age=None, connected=connected
     )
-    actions, rules = decide(facts)
-    assert actions >= REVIEW and "severe-tactic-early-review" in rules
-    assert not actions & ACTIONS_AGAINST_ACCOUNT
+    assert_reviewed_only(facts, "severe-tactic-early-review")
 
 
 def test_meeting_from_an_unconnected_adult_is_reviewed_before_any_level(
@@ -70,9 +75,7 @@ def test_meeting_with_secrecy_is_reviewed_at_once_even_between_connected_account
     facts = make_facts(
         AlertLevel.NONE, tactics=tactics, child_age=14, other_age=None, connected=True
     )
-    actions, rules = decide(facts)
-    assert ActionType.ESCALATE_REVIEW in actions and "severe-tactic-early-review" in rules
-    assert not actions & ACTIONS_AGAINST_ACCOUNT
+    assert_reviewed_only(facts, "severe-tactic-early-review")
 
 
 def test_image_request_between_connected_accounts_waits_for_corroboration(
@@ -110,9 +113,7 @@ def test_sextortion_is_reviewed_at_the_first_demand_or_threat_whoever_the_accoun
         connected=connected,
         harm="sextortion",
     )
-    actions, rules = decide(facts)
-    assert actions >= REVIEW and "sextortion-review" in rules
-    assert not actions & ACTIONS_AGAINST_ACCOUNT
+    assert_reviewed_only(facts, "sextortion-review")
 
 
 def test_demand_and_threat_read_as_sextortion_before_the_engine_names_it(
