@@ -13,6 +13,7 @@ shadow mode everything is decided and recorded exactly the same, but nothing rea
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections import OrderedDict, deque
@@ -22,12 +23,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from safeguarding.actions.evidence import freeze_conversation
-from safeguarding.actions.helplines import HelplineDirectory, guardian_helplines, safety_prompt
+from safeguarding.actions.helplines import (
+    HelplineDirectory,
+    guardian_helplines,
+    load_helplines,
+    safety_prompt,
+)
 from safeguarding.actions.priority import review_priority
 from safeguarding.actions.sinks import ActionSink, NullSink
 from safeguarding.domain import AlertLevel, Message
 from safeguarding.policy.accounts import AccountAlert
-from safeguarding.policy.ages import AgeBand
 from safeguarding.policy.evaluator import Decision
 from safeguarding.policy.facts import PolicyInput
 from safeguarding.policy.registry import ACTION_TARGET, ActionTarget, ActionType
@@ -56,7 +61,7 @@ class _ConversationState:
     last_prompt_index: int | None = None
     last_prompt_at: datetime | None = None
     last_prompt_level: AlertLevel = AlertLevel.NONE
-    last_prompt_key: str | None = None  # which prompt: "<harm or general>/<age band>"
+    last_prompt_key: str | None = None  # which prompt (a digest of its wording)
     escalated_levels: set[AlertLevel] = field(default_factory=set)
     preserved_levels: set[AlertLevel] = field(default_factory=set)
     warned: set[str] = field(default_factory=set)
@@ -265,7 +270,7 @@ class ActionDispatcher:
             return "the account at risk writes like an adult"
         if state.prompts >= s.safety_prompts_per_conversation:
             return "safety prompt cap reached for this conversation"
-        key = _prompt_key(facts)
+        key = self._prompt_key(facts)
         last = state.last_prompt_index
         if last is not None:
             gap = index - last
@@ -288,6 +293,18 @@ class ActionDispatcher:
         state.last_prompt_level = max(level, state.last_prompt_level)
         state.last_prompt_key = key
         return None
+
+    def _prompt_key(self, facts: PolicyInput) -> str:
+        """Which prompt the child would see, as a digest of its wording: a harm without words
+        of its own (or a rename) shows the same prompt, and is paced as one."""
+        directory = self.helplines or load_helplines()
+        _, text = directory.wording_for(
+            facts.locale,
+            facts.at_risk_band,
+            harm=_acted_harm(facts),
+            fallback=self.settings.default_locale,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     # --- events --------------------------------------------------------------------------
 
@@ -392,12 +409,6 @@ class ActionDispatcher:
                     )["helplines"],
                 }
         return {}
-
-
-def _prompt_key(facts: PolicyInput) -> str:
-    """Which prompt a child would see: the harm's wording (or the general one) for a band."""
-    band = "teen" if facts.at_risk_band in (AgeBand.TEEN, AgeBand.ADULT) else "child"
-    return f"{_acted_harm(facts) or 'general'}/{band}"
 
 
 def _acted_harm(facts: PolicyInput) -> str | None:
