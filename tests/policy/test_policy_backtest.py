@@ -15,8 +15,8 @@ from safeguarding.domain import (
     Participant,
     Signal,
 )
+from safeguarding.policy import ActionType, Decision, load_default_policy
 from safeguarding.policy import backtest as backtest_module
-from safeguarding.policy import load_default_policy
 from safeguarding.policy.backtest import backtest
 
 T0 = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
@@ -159,3 +159,23 @@ def test_cli_backtest_json(corpus_file: Path, monkeypatch: pytest.MonkeyPatch) -
     assert json.loads(shadow.stdout)["measures"] == out["measures"]
     text = CliRunner().invoke(policy_app, ["backtest", "default", str(corpus_file)])
     assert "grooming escalated: 2/2" in text.stdout
+
+
+def test_backtest_counts_prompts_and_bursts() -> None:
+    let_through = {3, 5, 10}  # the messages at which a dispatcher lets a prompt through
+
+    def dispatch(decision: Decision, facts: object, messages: object) -> list[str]:
+        asked = ActionType.SAFETY_PROMPT in decision.actions
+        return ["safety_prompt"] if asked and decision.message_index in let_through else []
+
+    texts = ["hey", "hi", "ur cute", "our secret", "ok", "k", "x", "y", "z", "send a pic", "no"]
+    report = backtest(
+        load_default_policy(),
+        [conv("g4", texts, grooming=True, alert=3)],
+        engine=KeywordEngine(),
+        dispatch=dispatch,
+    )
+    assert report.conversations[0].prompt_indices == [3, 5, 10]
+    m = report.measures()
+    assert m["safety_prompts"] == 3
+    assert m["safety_prompt_bursts"] == 1  # 3 -> 5 is within 3 messages, 5 -> 10 is not

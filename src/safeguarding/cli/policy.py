@@ -217,7 +217,10 @@ def _print_report(report: backtest_module.BacktestReport) -> None:
             f"benign escalated for review: {m['benign_escalated']}/{m['benign']}\n"
             f"benign with an action against an account: "
             f"{m['benign_with_actions_against_account']}/{m['benign']}"
-            f"  {m['benign_actions_against_account'] or ''}",
+            f"  {m['benign_actions_against_account'] or ''}\n"
+            f"safety prompts: {m['safety_prompts']}, of which within "
+            f"{backtest_module.PROMPT_BURST_MESSAGES} messages of the previous one: "
+            f"{m['safety_prompt_bursts']}",
             highlight=False,
         )
 

@@ -16,6 +16,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +29,8 @@ from safeguarding.policy.registry import ACTIONS_AGAINST_ACCOUNT, ActionType
 from safeguarding.policy.schema import Policy
 
 SEVERE_TACTICS = frozenset({"meeting", "threat"})
+#: Two safety prompts to one child within this many messages count as a burst.
+PROMPT_BURST_MESSAGES = 3
 
 #: Called with each decision; returns the names of the actions actually carried out.
 Dispatch = Callable[[Decision, PolicyInput, Sequence[Message]], Sequence[str]]
@@ -59,6 +62,7 @@ class ConversationOutcome:
     severe_assessed: bool  # meeting / threat in the engine's final assessment
     final_level: str
     first_index: dict[str, int] = field(default_factory=dict)  # action -> first message index
+    prompt_indices: list[int] = field(default_factory=list)  # every safety prompt's message
     events: Counter[str] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
 
@@ -82,6 +86,7 @@ class ConversationOutcome:
             "severe_assessed": self.severe_assessed,
             "final_level": self.final_level,
             "first_index": self.first_index,
+            "prompt_indices": self.prompt_indices,
             "events": dict(self.events),
             "rules": dict(self.rules),
         }
@@ -137,6 +142,7 @@ class BacktestReport:
             if c.escalated_at is not None and c.first_alert_index is not None
         ]
         acted = {c.id: c.actions_against_account for c in benign if c.actions_against_account}
+        gaps = [b - a for c in self.conversations for a, b in pairwise(c.prompt_indices)]
         return {
             "grooming": len(grooming),
             "grooming_escalated": len(grooming) - len(missed),
@@ -152,6 +158,8 @@ class BacktestReport:
             "benign_escalated": sum(1 for c in benign if c.escalated_at is not None),
             "benign_with_actions_against_account": len(acted),
             "benign_actions_against_account": acted,
+            "safety_prompts": sum(len(c.prompt_indices) for c in self.conversations),
+            "safety_prompt_bursts": sum(1 for g in gaps if g <= PROMPT_BURST_MESSAGES),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -251,6 +259,8 @@ def _run_one(
         for name in done:
             outcome.events[name] += 1
             outcome.first_index.setdefault(name, i)
+            if name == ActionType.SAFETY_PROMPT.value:
+                outcome.prompt_indices.append(i)
     engine.forget(conv.id)
     if assessment is not None:
         outcome.engine_first_alert = assessment.first_alert_index
