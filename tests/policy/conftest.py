@@ -1,14 +1,29 @@
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from safeguarding.domain import AlertLevel, Assessment, Participant
+from safeguarding.policy import PolicyError, parse_policy
 from safeguarding.policy.facts import AccountFacts, PolicyInput
 
 MakeFacts = Callable[..., PolicyInput]
+Refused = Callable[[str], PolicyError]
+
+
+@pytest.fixture
+def refused() -> Refused:
+    """Parse a policy text that must be refused; returns the refusal."""
+
+    def refuse(text: str) -> PolicyError:
+        with pytest.raises(PolicyError) as info:
+            parse_policy(textwrap.dedent(text), source="p.yaml")
+        return info.value
+
+    return refuse
 
 
 @pytest.fixture

@@ -85,4 +85,10 @@ def test_operator_publishes_the_service_policy_and_reads_histories(tmp_path: Pat
     assert [v["declared_version"] for v in service["versions"]] == ["5"]
     missing = runner.invoke(policy_app, ["history", "--tenant", "nobody", "--db", db])
     assert missing.exit_code == 1
+    examples = Path(__file__).resolve().parents[2] / "src/safeguarding/data/examples"
+    backtest = runner.invoke(
+        policy_app,
+        ["backtest", "tenant:acme", str(examples / "examples.jsonl"), "--json", "--db", db],
+    )
+    assert backtest.exit_code == 0 and "@9#" in json.loads(backtest.stdout)["policy"]
     repo.close()

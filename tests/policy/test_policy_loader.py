@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from safeguarding.policy import PolicyError, PolicyHolder, load_default_policy, parse_policy
 from safeguarding.policy.facts import PolicyInput
@@ -20,11 +17,7 @@ rules:
     actions: [escalate_review]
 """
 
-
-def refused(text: str) -> PolicyError:
-    with pytest.raises(PolicyError) as info:
-        parse_policy(textwrap.dedent(text), source="p.yaml")
-    return info.value
+Refused = Callable[[str], PolicyError]  # the ``refused`` fixture (conftest.py)
 
 
 def test_default_policy_loads_with_version_and_stable_hash() -> None:
@@ -53,7 +46,7 @@ def test_hash_changes_with_meaning_not_with_formatting() -> None:
     assert changed.content_hash != base.content_hash
 
 
-def test_unknown_condition_is_refused_with_line_and_suggestion() -> None:
+def test_unknown_condition_is_refused_with_line_and_suggestion(refused: Refused) -> None:
     err = refused(
         MINIMAL.replace("{level_at_least: alert}", "{level_at_least: alert, tactic_any: [meeting]}")
     )
@@ -63,7 +56,7 @@ def test_unknown_condition_is_refused_with_line_and_suggestion() -> None:
     assert str(err).startswith("p.yaml:6:")
 
 
-def test_unknown_tactic_and_signal_are_refused_with_their_lines() -> None:
+def test_unknown_tactic_and_signal_are_refused_with_their_lines(refused: Refused) -> None:
     err = refused(
         MINIMAL
         + """\
@@ -81,26 +74,26 @@ def test_unknown_tactic_and_signal_are_refused_with_their_lines() -> None:
     assert by_line[12].where.startswith("rules.1.when.account_signals_any")
 
 
-def test_unknown_action_is_refused() -> None:
+def test_unknown_action_is_refused(refused: Refused) -> None:
     err = refused(MINIMAL.replace("[escalate_review]", "[escalate_review, ban_forever]"))
     assert err.issues[0].line == 7
     assert "escalate_review" in err.issues[0].message  # lists what is allowed
 
 
-def test_yaml_syntax_error_reports_line() -> None:
+def test_yaml_syntax_error_reports_line(refused: Refused) -> None:
     err = refused(MINIMAL.replace("actions: [escalate_review]", "actions: [escalate_review"))
     assert err.issues[0].line is not None and err.issues[0].line >= 7
     assert "not valid YAML" in err.issues[0].message
 
 
-def test_duplicate_keys_and_rule_ids_are_refused() -> None:
+def test_duplicate_keys_and_rule_ids_are_refused(refused: Refused) -> None:
     dup_key = refused(MINIMAL.replace("version: 3", "version: 3\nversion: 4"))
     assert dup_key.issues[0].line == 3 and "duplicate key" in dup_key.issues[0].message
     dup_rule = refused(MINIMAL + MINIMAL.split("rules:\n", 1)[1])
     assert "duplicate rule id" in dup_rule.issues[0].message
 
 
-def test_policy_without_rule_for_severe_alerts_is_refused() -> None:
+def test_policy_without_rule_for_severe_alerts_is_refused(refused: Refused) -> None:
     err = refused(
         MINIMAL.replace("{level_at_least: alert}", "{level_at_least: alert, connected: false}")
     )
@@ -114,7 +107,7 @@ def test_policy_without_rule_for_severe_alerts_is_refused() -> None:
     assert "child age unknown" in narrow.issues[0].message  # teen or unknown: not covered
 
 
-def test_empty_and_non_mapping_files_are_refused() -> None:
+def test_empty_and_non_mapping_files_are_refused(refused: Refused) -> None:
     assert "empty" in refused("").issues[0].message
     assert "mapping" in refused("- just\n- a list\n").issues[0].message
 

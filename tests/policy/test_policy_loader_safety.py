@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,7 @@ REVIEW = """\
     actions: [escalate_review]
 """
 
-
-def refused(text: str) -> PolicyError:
-    with pytest.raises(PolicyError) as info:
-        parse_policy(textwrap.dedent(text), source="p.yaml")
-    return info.value
+Refused = Callable[[str], PolicyError]  # the ``refused`` fixture (conftest.py)
 
 
 def _rule(rule_id: str, when: str, actions: str = "[safety_prompt]", stop: str = "true") -> str:
@@ -45,7 +42,7 @@ def _rule(rule_id: str, when: str, actions: str = "[safety_prompt]", stop: str =
 # --- resource limits -------------------------------------------------------------------------
 
 
-def test_alias_bomb_is_refused_at_once() -> None:
+def test_alias_bomb_is_refused_at_once(refused: Refused) -> None:
     bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         bomb += f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
@@ -57,14 +54,14 @@ def test_alias_bomb_is_refused_at_once() -> None:
     assert "aliases" in err.issues[0].message and err.issues[0].line == 2
 
 
-def test_any_alias_is_refused_even_a_harmless_one() -> None:
+def test_any_alias_is_refused_even_a_harmless_one(refused: Refused) -> None:
     text = HEAD + REVIEW + "  - id: again\n    description: the same action list\n"
     text = text.replace("[escalate_review]", "&acts [escalate_review]", 1)
     text += "    when: {level_at_least: urgent}\n    actions: *acts\n"
     assert "aliases" in refused(text).issues[0].message
 
 
-def test_oversized_files_are_refused_before_parsing(tmp_path: Path) -> None:
+def test_oversized_files_are_refused_before_parsing(tmp_path: Path, refused: Refused) -> None:
     padding = "# " + "x" * 78 + "\n"
     big = HEAD + REVIEW + padding * (MAX_POLICY_BYTES // len(padding) + 1)
     assert "larger than" in refused(big).issues[0].message
@@ -74,7 +71,7 @@ def test_oversized_files_are_refused_before_parsing(tmp_path: Path) -> None:
         load_policy(path)
 
 
-def test_deep_nesting_is_refused_not_a_recursion_error() -> None:
+def test_deep_nesting_is_refused_not_a_recursion_error(refused: Refused) -> None:
     deep = "{any_of: [" * 200 + "{level_at_least: alert}" + "]}" * 200
     err = refused(HEAD + REVIEW + _rule("deep", deep, "[escalate_review]", "false"))
     assert "nested over 32 deep" in err.issues[0].message
@@ -104,7 +101,9 @@ def test_unreadable_file_is_one_clear_issue(tmp_path: Path) -> None:
         ("version: 1", "version: 1\nshadow: 'true'", "shadow"),
     ],
 )
-def test_non_boolean_and_non_number_values_are_refused(old: str, new: str, where: str) -> None:
+def test_non_boolean_and_non_number_values_are_refused(
+    old: str, new: str, where: str, refused: Refused
+) -> None:
     err = refused((HEAD + REVIEW).replace(old, new, 1))
     assert where in err.issues[0].where
 
@@ -121,12 +120,12 @@ def test_non_boolean_and_non_number_values_are_refused(old: str, new: str, where
         "account_signals: {opener_min_chars: 1000000}",
     ],
 )
-def test_caps_and_cooldowns_have_sane_limits(section: str) -> None:
+def test_caps_and_cooldowns_have_sane_limits(section: str, refused: Refused) -> None:
     err = refused(HEAD.replace("rules:\n", section + "\nrules:\n") + REVIEW)
     assert err.issues and err.issues[0].line == 3
 
 
-def test_conditions_have_sane_limits() -> None:
+def test_conditions_have_sane_limits(refused: Refused) -> None:
     for test in (
         "distinct_tactics_at_least: 99",
         "at_risk_age_below: 400",
@@ -158,7 +157,7 @@ def test_conditions_have_sane_limits() -> None:
         "{any_of: [{reports_at_least: 3}, {guardian_linked: true}]}",
     ],
 )
-def test_a_stopping_mild_first_rule_cannot_hide_a_severe_alert(when: str) -> None:
+def test_a_stopping_mild_first_rule_cannot_hide_a_severe_alert(when: str, refused: Refused) -> None:
     err = refused(HEAD + _rule("mild-first", when) + REVIEW)
     (issue,) = err.issues
     assert "'mild-first' stops before any rule escalates" in issue.message
@@ -174,7 +173,7 @@ def test_a_stopping_mild_first_rule_cannot_hide_a_severe_alert(when: str) -> Non
         "{level_at_least: alert, any_of: [{connected: true}, {tactics_any: [meeting]}]}",
     ],
 )
-def test_an_escalation_that_misses_some_inputs_is_refused(when: str) -> None:
+def test_an_escalation_that_misses_some_inputs_is_refused(when: str, refused: Refused) -> None:
     text = HEAD + _rule("narrow-review", when, "[escalate_review]", "false")
     assert "no rule escalates" in refused(text).issues[0].message
 
@@ -214,7 +213,7 @@ def test_default_policy_is_verified_quickly() -> None:
     assert time.perf_counter() - started < 0.5
 
 
-def test_a_policy_too_large_to_verify_is_refused() -> None:
+def test_a_policy_too_large_to_verify_is_refused(refused: Refused) -> None:
     rules = "".join(
         _rule(f"r{i}", f"{{tactics_any: [{t}]}}", "[escalate_review]", "false")
         for i, t in enumerate(["rapport", "gifts", "compliments", "meeting", "threat"])

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
-from starlette.concurrency import run_in_threadpool
 
 from safeguarding.api.deps import Principal, ServicesDep, require_scope
 from safeguarding.policy.ages import AgeBand, band_for_age
@@ -137,14 +136,9 @@ def _conflicts(accounts: dict[str, Reconciled]) -> list[str]:
 
 
 @router.post("/v1/safety/can-contact", response_model=SafetyOut)
-async def safety_can_contact(
-    body: ContactIn, caller: Caller, services: ServicesDep
-) -> dict[str, Any]:
+def safety_can_contact(body: ContactIn, caller: Caller, services: ServicesDep) -> dict[str, Any]:
     """May ``sender`` open a direct message to ``recipient``?"""
-    return await run_in_threadpool(_can_contact, body, caller.tenant_id, services)
-
-
-def _can_contact(body: ContactIn, tenant: str, services: ServicesDep) -> dict[str, Any]:
+    tenant = caller.tenant_id
     accounts = _reconciled(services, tenant, sender=body.sender, recipient=body.recipient)
     conflicts = _conflicts(accounts)
     connected = body.connected
@@ -162,15 +156,9 @@ def _can_contact(body: ContactIn, tenant: str, services: ServicesDep) -> dict[st
 
 
 @router.post("/v1/safety/can-suggest", response_model=SafetyOut)
-async def safety_can_suggest(
-    body: SuggestIn, caller: Caller, services: ServicesDep
-) -> dict[str, Any]:
+def safety_can_suggest(body: SuggestIn, caller: Caller, services: ServicesDep) -> dict[str, Any]:
     """May ``a`` and ``b`` be shown to each other as friend suggestions?"""
-    return await run_in_threadpool(_can_suggest, body, caller.tenant_id, services)
-
-
-def _can_suggest(body: SuggestIn, tenant: str, services: ServicesDep) -> dict[str, Any]:
-    accounts = _reconciled(services, tenant, a=body.a, b=body.b)
+    accounts = _reconciled(services, caller.tenant_id, a=body.a, b=body.b)
     conflicts = _conflicts(accounts)
     if conflicts:
         return _out(conflict_decision(conflicts), **accounts)
@@ -183,13 +171,9 @@ def _can_suggest(body: SuggestIn, tenant: str, services: ServicesDep) -> dict[st
 
 
 @router.post("/v1/safety/visibility")
-async def safety_visibility(
-    body: VisibilityIn, caller: Caller, services: ServicesDep
-) -> dict[str, Any]:
+def safety_visibility(body: VisibilityIn, caller: Caller, services: ServicesDep) -> dict[str, Any]:
     """Profile defaults: whether the connection list and location may be shown."""
-    accounts = await run_in_threadpool(
-        _reconciled, services, caller.tenant_id, account=body.account
-    )
+    accounts = _reconciled(services, caller.tenant_id, account=body.account)
     view = accounts["account"].view
     if accounts["account"].conflicts:  # protect as a possible minor until facts agree
         view = AccountView()
