@@ -13,7 +13,8 @@ suspended flags (``account_states``). Guardian links (``accounts.guardian_id``, 
 memory (``known_guardians``), or else the first time a decision needs them, and kept per
 tenant; the pipeline tells the stage about every link an event sets or removes. Ids inside
 this stage are the platform's own; every tenant has its own tracker and dispatcher, so no id
-can collide across tenants.
+can collide across tenants, and its own policy (``service.policies``: the tenant's stored
+version, else the service-wide one), which sets up both.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from datetime import datetime
 from typing import Any, overload
 
 from safeguarding.actions.dispatcher import ActionDispatcher
-from safeguarding.actions.helplines import helplines_for
+from safeguarding.actions.helplines import HelplineDirectory, helplines_for
 from safeguarding.domain import Assessment, Message, Participant, Signal
 from safeguarding.policy.accounts import AccountAlert, AccountTracker
 from safeguarding.policy.ages import participant_band
@@ -122,7 +123,7 @@ class ActionStage:
         self.repo = repo
         self.policies = policies
         self.max_conversations = max_conversations
-        self._helplines: dict[str, Any] = {}  # policy content hash -> its directory
+        self._helplines: dict[str, HelplineDirectory] = {}  # policy content hash -> directory
         self._tenants: dict[str, _Tenant] = {}
         self._current: _Batch | None = None
 
