@@ -44,7 +44,12 @@ def make_facts() -> MakeFacts:
         index: int = 5,
         **extra: Any,
     ) -> PolicyInput:
-        other = Participant("adult", declared_age=other_age, connected=connected)
+        other = Participant(
+            "adult",
+            declared_age=other_age,
+            connected=connected,
+            account_age_days=extra.pop("other_account_age_days", None),
+        )
         child = Participant("kid", declared_age=child_age, connected=connected)
         assessment = Assessment(
             conversation_id=extra.pop("cid", "c1"),

@@ -78,6 +78,21 @@ def test_meeting_with_secrecy_is_reviewed_at_once_even_between_connected_account
     assert_reviewed_only(facts, "severe-tactic-early-review")
 
 
+def test_age_gap_normalised_by_a_connected_account_is_reviewed_when_the_child_may_be_minor(
+    make_facts: MakeFacts,
+) -> None:
+    tactics = {"desensitisation": [4]}
+    for child_age in (14, None):
+        facts = make_facts(
+            AlertLevel.WATCH, tactics=tactics, child_age=child_age, other_age=None, connected=True
+        )
+        assert_reviewed_only(facts, "desensitisation-review")
+    adults = make_facts(AlertLevel.WATCH, tactics=tactics, child_age=25, connected=True)
+    assert "desensitisation-review" not in decide(adults)[1]
+    stranger = make_facts(AlertLevel.WATCH, tactics=tactics, child_age=25, connected=False)
+    assert "desensitisation-review" in decide(stranger)[1]  # a child may have signed up as 25
+
+
 def test_image_request_between_connected_accounts_waits_for_corroboration(
     make_facts: MakeFacts,
 ) -> None:
@@ -143,6 +158,16 @@ def test_sextortion_never_warns_the_suspect_but_holds_silently(make_facts: MakeF
         assert ActionType.ESCALATE_REVIEW in actions
     held = make_facts(AlertLevel.ALERT, harm="sextortion", tactics={"threat": [4]})
     assert "sextortion-hold" in decide(held)[1]
+    # between connected accounts only a throwaway account's threats are held
+    for days, hold in ((400, False), (12, True)):
+        connected = make_facts(
+            AlertLevel.ALERT,
+            harm="sextortion",
+            tactics={"threat": [4]},
+            connected=True,
+            other_account_age_days=days,
+        )
+        assert ("sextortion-hold" in decide(connected)[1]) is hold
 
 
 # --- holds need corroboration between connected accounts ---------------------------------------
