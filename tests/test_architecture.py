@@ -19,6 +19,7 @@ ORDER = [
     "actions",
     "storage",
     "service",
+    "reports",  # cases → reports: documents for authorities, read through storage
 ]
 TOP = {"api", "evaluation", "cli", "benchmarks"}  # interfaces and tools on top of the flow
 ALLOWED = {name: set(ORDER[:i]) for i, name in enumerate(ORDER)}

@@ -372,3 +372,49 @@ class PolicyVersion(Base):
     source: Mapped[str] = mapped_column(String(300))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuthorityReportRow(Base):
+    """A report to an authority (NCMEC CyberTip, NCA, DSA statement of reasons) about one
+    subject (a conversation, a case or an action). One per (tenant, authority, subject): a
+    subject is reported once. ``sent`` keeps what was sent as hashes and field names, never
+    copies of the content; ``progress`` the step reached, so a crashed submission resumes."""
+
+    __tablename__ = "authority_reports"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    authority: Mapped[str] = mapped_column(String(20))
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(200))
+    conversation_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    sent: Mapped[dict[str, Any]] = mapped_column(JSON)
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    retain_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "authority", "subject_kind", "subject_id"),
+        Index("ix_authority_reports_conversation", "tenant_id", "conversation_id"),
+    )
+
+
+class AuthorityReportEvent(Base):
+    """One step of a report (built, validated, sent, answered, failed, resumed, retracted):
+    the report's audit trail. Never message text or personal data: ids, codes, hashes."""
+
+    __tablename__ = "authority_report_events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(40))
+    report_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    step: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    __table_args__ = (Index("ix_authority_report_events_report", "tenant_id", "report_id"),)

@@ -220,3 +220,39 @@ class PolicyVersionRecord:
     source: str
     created_by: str
     created_at: datetime
+
+
+@dataclass(slots=True)
+class AuthorityReportRecord:
+    """A report to an authority about one subject; see ``models.AuthorityReportRow``."""
+
+    id: str
+    authority: str
+    subject_kind: str
+    subject_id: str
+    conversation_id: str | None
+    status: str
+    sent: dict[str, Any]
+    progress: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    external_id: str | None = None
+    approved_by: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    submitted_at: datetime | None = None
+    retain_until: datetime | None = None
+    tenant_id: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class AuthorityReportEventRecord:
+    """One step in a report's audit trail (ids, codes and hashes only)."""
+
+    report_id: str
+    step: str
+    outcome: str
+    detail: dict[str, Any]
+    at: datetime
+    actor: str | None = None
+    id: int | None = None

@@ -2,8 +2,8 @@
 
 :class:`Repository` is one object, assembled from one store per aggregate (tenants and keys,
 ingest, conversations and accounts, alerts and actions, the webhook outbox, retention, media
-banks, policy versions), so callers keep a single interface while each aggregate lives in a
-module of its own.
+banks, policy versions, reports to authorities), so callers keep a single interface while
+each aggregate lives in a module of its own.
 
 Writes are grouped: :meth:`Repository.write_batch` commits the events, messages, engine state,
 alerts and outbox rows of one ingest call in a single transaction, so an acknowledged event is
@@ -13,6 +13,7 @@ always complete and a failed one leaves nothing behind.
 from __future__ import annotations
 
 from safeguarding.storage.repository.alerts import AlertStore
+from safeguarding.storage.repository.authority_reports import AuthorityReportStore
 from safeguarding.storage.repository.base import DuplicateEventError, RepositoryBase
 from safeguarding.storage.repository.conversations import ConversationStore
 from safeguarding.storage.repository.ingest import IngestStore
@@ -49,5 +50,6 @@ class Repository(
     OutboxStore,
     MediaStore,
     PolicyStore,
+    AuthorityReportStore,
 ):
     """Storage for the service. Thread-safe; on SQLite, writes are serialised in-process."""

@@ -1,0 +1,29 @@
+"""Errors of the reports stage, each with what an operator needs to act on it."""
+
+from __future__ import annotations
+
+
+class ReportError(Exception):
+    """A report could not be made; ``code`` and ``message`` are shown to the operator."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class MissingFields(ReportError):
+    """The case lacks required fields; nothing was sent."""
+
+    def __init__(self, authority: str, missing: list[str]) -> None:
+        super().__init__("missing_fields", f"{authority} report needs: " + "; ".join(missing))
+        self.authority = authority
+        self.missing = missing
+
+
+class AuthorityError(ReportError):
+    """The authority answered with an error (its code and message)."""
+
+
+class AlreadyReported(ReportError):
+    """The subject was reported to this authority before (the record says when and as what)."""
