@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -94,7 +94,11 @@ def cybertipline_app(state: CyberTipState) -> FastAPI:
         state.next_id += 1
         report_id = str(state.next_id)
         state.reports[report_id] = {
-            "xml": body, "files": {}, "details": {}, "finished": False, "retracted": False
+            "xml": body,
+            "files": {},
+            "details": {},
+            "finished": False,
+            "retracted": False,
         }
         return _answer("0", "Success", reportId=report_id)
 
@@ -189,7 +193,9 @@ def transparency_app(state: TransparencyState) -> FastAPI:
             for problem in validate_statement(statement):
                 errors.setdefault(f"statements.{i}.{problem.split(':')[0]}", []).append(problem)
             if statement.get("puid") in state.puids:
-                errors.setdefault(f"statements.{i}.puid", []).append("the puid has already been taken")
+                errors.setdefault(f"statements.{i}.puid", []).append(
+                    "the puid has already been taken"
+                )
         if errors:
             return Response(
                 content=json.dumps({"message": "The given data was invalid.", "errors": errors}),

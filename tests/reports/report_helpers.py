@@ -42,7 +42,11 @@ def tenant_section(ncmec_url: str = "http://127.0.0.1:9", **extra: Any) -> dict[
             "password_env": "TEST_NCMEC_PASSWORD",
             "backoff_s": 0.01,
         },
-        "dsa": {"territorial_scope": ["IE", "DE"], "token_env": "TEST_DSA_TOKEN", "backoff_s": 0.01},
+        "dsa": {
+            "territorial_scope": ["IE", "DE"],
+            "token_env": "TEST_DSA_TOKEN",
+            "backoff_s": 0.01,
+        },
     }
     section.update(extra)
     return section

@@ -23,9 +23,17 @@ def test_grooming_case_is_a_schema_valid_enticement_report(demo) -> None:
     assert schema_errors(xml) == []
     root = ET.fromstring(xml)
     assert [c.tag for c in root] == [
-        "incidentSummary", "internetDetails", "reporter", "personOrUserReported", "victim", "additionalInfo"
+        "incidentSummary",
+        "internetDetails",
+        "reporter",
+        "personOrUserReported",
+        "victim",
+        "additionalInfo",
     ]
-    assert root.findtext("incidentSummary/incidentType") == "Online Enticement of Children for Sexual Acts"
+    assert (
+        root.findtext("incidentSummary/incidentType")
+        == "Online Enticement of Children for Sexual Acts"
+    )
     notes = [e.tag for e in root.find("incidentSummary/reportAnnotations")]  # type: ignore[union-attr]
     assert "csamSolicitation" in notes and "sextortion" not in notes
     # the suspected offender declared 15: minor-to-minor as far as the platform knows
@@ -65,12 +73,18 @@ def test_identity_from_the_platform_goes_in_sequence(demo) -> None:
     assert reported is not None
     tags = [c.tag for c in reported]
     assert tags.index("screenName") < tags.index("displayName") < tags.index("ipCaptureEvent")
-    assert tags.index("ipCaptureEvent") < tags.index("priorCTReports") < tags.index("accountTemporarilyDisabled")
+    assert (
+        tags.index("ipCaptureEvent")
+        < tags.index("priorCTReports")
+        < tags.index("accountTemporarilyDisabled")
+    )
 
 
 def test_order_errors_are_caught_by_the_schema(demo) -> None:
     h, tenant, _ = demo
-    xml = prepare_cybertip(case_from_conversation(h.repo, tenant, "ex-01"), tenant_config(), approved_by="m")
+    xml = prepare_cybertip(
+        case_from_conversation(h.repo, tenant, "ex-01"), tenant_config(), approved_by="m"
+    )
     root = ET.fromstring(xml)
     reporter = root.find("reporter")
     assert reporter is not None

@@ -12,17 +12,24 @@ from report_fakes import CyberTipState, cybertipline_app, serve
 from report_helpers import tenant_config
 
 from safeguarding.reports.case import case_from_conversation
+from safeguarding.reports.config import TenantReporting
 from safeguarding.reports.errors import AlreadyReported, AuthorityError, MissingFields
 from safeguarding.reports.ncmec.client import CyberTiplineClient
 from safeguarding.reports.ncmec.document import MediaFile
 from safeguarding.reports.ncmec.submit import retract_cybertip, submit_cybertip
-from safeguarding.reports.config import TenantReporting
 
 
 def _factory(sleeps: list[float]):  # type: ignore[no-untyped-def]
     def make(config: TenantReporting) -> CyberTiplineClient:
         n = config.ncmec
-        return CyberTiplineClient(n.base_url, n.username, n.password, attempts=n.attempts, backoff_s=0.01, sleep=sleeps.append)
+        return CyberTiplineClient(
+            n.base_url,
+            n.username,
+            n.password,
+            attempts=n.attempts,
+            backoff_s=0.01,
+            sleep=sleeps.append,
+        )
 
     return make
 
@@ -40,7 +47,9 @@ def test_grooming_and_sextortion_are_filed_end_to_end(demo, fake) -> None:
     config = tenant_config(url)
     for conversation in ("ex-01", "ex-04"):
         case = case_from_conversation(h.repo, tenant, conversation)
-        result = submit_cybertip(h.repo, case, config, approved_by="mod-1", client_factory=_factory([]))
+        result = submit_cybertip(
+            h.repo, case, config, approved_by="mod-1", client_factory=_factory([])
+        )
         record = result.record
         assert record is not None and record.status == "submitted"
         report = state.reports[record.external_id or ""]
@@ -49,7 +58,16 @@ def test_grooming_and_sextortion_are_filed_end_to_end(demo, fake) -> None:
         assert content == case.transcript()  # the conversation itself travels as the file
         assert record.sent["files"][0]["hashes"]["sha256"] == case.transcript_digest()
         steps = [e.step for e in h.repo.authority_report_events(tenant, record.id)]
-        assert steps == ["created", "submit", "submitted", "upload", "uploaded", "fileinfo", "finish", "finished"]
+        assert steps == [
+            "created",
+            "submit",
+            "submitted",
+            "upload",
+            "uploaded",
+            "fileinfo",
+            "finish",
+            "finished",
+        ]
         assert h.repo.get_conversation(tenant, conversation).evidence_hold  # type: ignore[union-attr]
     assert state.calls.count("finish") == 2 and len(state.finished()) == 2
 
@@ -58,9 +76,13 @@ def test_a_case_is_filed_once(demo, fake) -> None:
     h, tenant, _ = demo
     state, url = fake
     case = case_from_conversation(h.repo, tenant, "ex-01")
-    submit_cybertip(h.repo, case, tenant_config(url), approved_by="mod-1", client_factory=_factory([]))
+    submit_cybertip(
+        h.repo, case, tenant_config(url), approved_by="mod-1", client_factory=_factory([])
+    )
     with pytest.raises(AlreadyReported):
-        submit_cybertip(h.repo, case, tenant_config(url), approved_by="mod-2", client_factory=_factory([]))
+        submit_cybertip(
+            h.repo, case, tenant_config(url), approved_by="mod-2", client_factory=_factory([])
+        )
     assert len(state.reports) == 1
 
 
@@ -70,7 +92,9 @@ def test_unavailable_steps_are_retried_with_backoff(demo, fake) -> None:
     state.fail = {"submit": [503], "upload": [502, 429], "finish": [500]}
     sleeps: list[float] = []
     case = case_from_conversation(h.repo, tenant, "ex-01")
-    result = submit_cybertip(h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory(sleeps))
+    result = submit_cybertip(
+        h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory(sleeps)
+    )
     assert result.record is not None and result.record.status == "submitted"
     assert len(sleeps) == 4 and len(state.reports) == 1
     assert sleeps[2] > sleeps[1] / 2  # the second retry of upload waits longer than its first
@@ -82,12 +106,16 @@ def test_an_authority_error_shows_its_code_and_is_recorded(demo, fake) -> None:
     state.fail = {"fileinfo": ["4100"]}
     case = case_from_conversation(h.repo, tenant, "ex-04")
     with pytest.raises(AuthorityError) as caught:
-        submit_cybertip(h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([]))
+        submit_cybertip(
+            h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([])
+        )
     assert caught.value.code == "4100" and "fileinfo" in caught.value.message
     (record,) = h.repo.authority_reports(tenant)
     assert record.status == "failed" and record.error_code == "4100"
     # the next run resumes the same report: no second report, the upload is not repeated
-    result = submit_cybertip(h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([]))
+    result = submit_cybertip(
+        h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([])
+    )
     assert result.resumed and result.record is not None and result.record.status == "submitted"
     assert len(state.reports) == 1 and state.calls.count("upload") == 1
     assert state.reports[result.record.external_id or ""]["finished"]
@@ -99,10 +127,14 @@ def test_a_crash_between_upload_and_finish_resumes_without_duplicates(demo, fake
     state.fail = {"finish": [503, 503, 503, 503]}  # every attempt of this run fails: it stops there
     case = case_from_conversation(h.repo, tenant, "ex-01")
     with pytest.raises(AuthorityError):
-        submit_cybertip(h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([]))
+        submit_cybertip(
+            h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([])
+        )
     (record,) = h.repo.authority_reports(tenant)
     assert record.progress["files"]["0"]["described"] is True
-    result = submit_cybertip(h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([]))
+    result = submit_cybertip(
+        h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([])
+    )
     assert result.record is not None and result.record.status == "submitted"
     assert state.calls.count("submit") == 1 and state.calls.count("upload") == 1
     assert len(state.finished()) == 1
@@ -114,10 +146,17 @@ def test_a_stale_unfinished_report_is_retracted_and_filed_afresh(demo, fake) -> 
     state.fail = {"upload": [503] * 4}
     case = case_from_conversation(h.repo, tenant, "ex-01")
     with pytest.raises(AuthorityError):
-        submit_cybertip(h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([]))
+        submit_cybertip(
+            h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([])
+        )
     later = datetime.now(UTC) + timedelta(hours=25)
     result = submit_cybertip(
-        h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([]), now=lambda: later
+        h.repo,
+        case,
+        tenant_config(url),
+        approved_by="m",
+        client_factory=_factory([]),
+        now=lambda: later,
     )
     assert result.record is not None and result.record.status == "submitted"
     first, second = sorted(state.reports)
@@ -130,9 +169,13 @@ def test_retract_an_open_report(demo, fake) -> None:
     state.fail = {"finish": [503] * 4}
     case = case_from_conversation(h.repo, tenant, "ex-01")
     with pytest.raises(AuthorityError):
-        submit_cybertip(h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([]))
+        submit_cybertip(
+            h.repo, case, tenant_config(url), approved_by="m", client_factory=_factory([])
+        )
     (record,) = h.repo.authority_reports(tenant)
-    retracted = retract_cybertip(h.repo, tenant, record.id, tenant_config(url), actor="lead", client_factory=_factory([]))
+    retracted = retract_cybertip(
+        h.repo, tenant, record.id, tenant_config(url), actor="lead", client_factory=_factory([])
+    )
     assert retracted.status == "retracted" and state.reports[record.external_id or ""]["retracted"]
 
 
@@ -142,9 +185,16 @@ def test_media_is_uploaded_by_hash_with_its_details(demo, fake) -> None:
     case = case_from_conversation(h.repo, tenant, "ex-04")
     content = b"synthetic-test-bytes"
     digest = hashlib.sha256(content).hexdigest()
-    media = MediaFile("img.png", content, {"sha256": digest, "pdq": "ab" * 32}, viewed=True, classification="B2")
+    media = MediaFile(
+        "img.png", content, {"sha256": digest, "pdq": "ab" * 32}, viewed=True, classification="B2"
+    )
     result = submit_cybertip(
-        h.repo, case, tenant_config(url), approved_by="m", media=[media], client_factory=_factory([])
+        h.repo,
+        case,
+        tenant_config(url),
+        approved_by="m",
+        media=[media],
+        client_factory=_factory([]),
     )
     report = state.reports[result.record.external_id or ""]  # type: ignore[union-attr]
     details = b"".join(report["details"].values()).decode()
@@ -163,7 +213,9 @@ def test_no_credentials_means_nothing_is_sent(demo, fake, tmp_path: Path) -> Non
 
     config = replace(config, ncmec=replace(config.ncmec, password=""))
     with pytest.raises(MissingFields):
-        submit_cybertip(h.repo, case_from_conversation(h.repo, tenant, "ex-01"), config, approved_by="m")
+        submit_cybertip(
+            h.repo, case_from_conversation(h.repo, tenant, "ex-01"), config, approved_by="m"
+        )
     assert state.calls == [] and h.repo.authority_reports(tenant) == []
 
 
@@ -175,7 +227,13 @@ def test_wrong_credentials_are_an_error_not_a_retry(demo, fake) -> None:
 
     config = replace(config, ncmec=replace(config.ncmec, password="wrong"))
     with pytest.raises(AuthorityError) as caught:
-        submit_cybertip(h.repo, case_from_conversation(h.repo, tenant, "ex-01"), config, approved_by="m", client_factory=_factory([]))
+        submit_cybertip(
+            h.repo,
+            case_from_conversation(h.repo, tenant, "ex-01"),
+            config,
+            approved_by="m",
+            client_factory=_factory([]),
+        )
     assert caught.value.code == "http_401"
     (record,) = h.repo.authority_reports(tenant)
     assert record.status == "failed" and record.error_code == "http_401"

@@ -82,3 +82,21 @@ def replay_examples(client: SafeguardingClient, batch_size: int = 50) -> dict[st
             sent += len(events[start : start + batch_size])
     alerts = sum(1 for _ in client.iter_alerts(status="all"))
     return {"conversations": len(example_conversations()), "events": sent, "alerts": alerts}
+
+
+def ingest_examples(services: Any, tenant_name: str = "demo") -> dict[str, int]:
+    """Ingest every example conversation for ``tenant_name`` in-process (no server), as
+    ``safeguarding reports load-demo`` does; idempotent like the HTTP replay."""
+    from safeguarding.service.events import EventBatch
+
+    repo = services.repo
+    tenant = repo.find_tenant(tenant_name) or repo.create_tenant(tenant_name)
+    sent = 0
+    for conv in example_conversations():
+        events = list(conversation_events(conv))
+        for start in range(0, len(events), 50):
+            batch = EventBatch.model_validate({"events": events[start : start + 50]})
+            services.pipeline.ingest(tenant.id, batch.events)
+            sent += len(batch.events)
+    alerts = len(repo.alerts(tenant.id, status=None, limit=10_000))
+    return {"conversations": len(example_conversations()), "events": sent, "alerts": alerts}

@@ -65,7 +65,13 @@ class Identity:
             profile_url=data.get("profile_url"),
             email=data.get("email"),
             ip_events=tuple(
-                IpEvent(e["ip"], e.get("event"), _dt(e.get("at")), e.get("port"), e.get("possible_proxy"))
+                IpEvent(
+                    e["ip"],
+                    e.get("event"),
+                    _dt(e.get("at")),
+                    e.get("port"),
+                    e.get("possible_proxy"),
+                )
                 for e in data.get("ip_events") or ()
             ),
             device_ids=tuple(
@@ -163,7 +169,9 @@ class ReportCase:
         lines = [f"Conversation {self.conversation_id} ({len(self.messages)} messages, UTC)"]
         for m in self.messages:
             text = m.text if m.text is not None else "[text removed by retention]"
-            media = "".join(f" [{x.get('kind', 'media')} {x.get('sha256') or x.get('ref')}]" for x in m.media)
+            media = "".join(
+                f" [{x.get('kind', 'media')} {x.get('sha256') or x.get('ref')}]" for x in m.media
+            )
             lines.append(f"{m.ts.isoformat()} #{m.index} {m.sender}: {text}{media}")
         return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -86,22 +86,26 @@ class TenantReporting:
     dsa: DsaSettings = field(default_factory=DsaSettings)
 
     def profile_url(self, account: str) -> str | None:
-        return self.profile_url_template.format(account=account) if self.profile_url_template else None
+        return (
+            self.profile_url_template.format(account=account) if self.profile_url_template else None
+        )
 
 
 def _secret(section: dict[str, Any], name: str, env: dict[str, str]) -> str:
     variable = section.get(f"{name}_env")
     if variable:
-        value = env.get(str(variable), "")
-        if not value:
-            raise ReportConfigError(f"{name}: environment variable {variable} is not set")
-        return value
+        # Unset is not an error here: dry runs need no credentials; sending checks them.
+        return env.get(str(variable), "")
     if name in section:
-        raise ReportConfigError(f"{name}: give {name}_env (an environment variable), not the secret")
+        raise ReportConfigError(
+            f"{name}: give {name}_env (an environment variable), not the secret"
+        )
     return ""
 
 
-def _pick(cls: type, section: dict[str, Any], where: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def _pick(
+    cls: type, section: dict[str, Any], where: str, skip: tuple[str, ...] = ()
+) -> dict[str, Any]:
     known = {f for f in cls.__dataclass_fields__} - set(skip)  # type: ignore[attr-defined]
     unknown = set(section) - known - {f"{s}_env" for s in skip} - set(skip)
     if unknown:

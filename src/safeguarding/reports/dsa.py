@@ -41,7 +41,11 @@ DECISION_VISIBILITY = {
     "DECISION_VISIBILITY_CONTENT_LABELLED",
     "DECISION_VISIBILITY_OTHER",
 }
-DECISION_MONETARY = {"DECISION_MONETARY_SUSPENSION", "DECISION_MONETARY_TERMINATION", "DECISION_MONETARY_OTHER"}
+DECISION_MONETARY = {
+    "DECISION_MONETARY_SUSPENSION",
+    "DECISION_MONETARY_TERMINATION",
+    "DECISION_MONETARY_OTHER",
+}
 DECISION_PROVISION = {
     "DECISION_PROVISION_PARTIAL_SUSPENSION",
     "DECISION_PROVISION_TOTAL_SUSPENSION",
@@ -79,9 +83,12 @@ PROTECTION_OF_MINORS_KEYWORDS = {
     "KEYWORD_UNSAFE_CHALLENGES",
     "KEYWORD_OTHER",
 }
-EEA = set(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK".split()
-)
+# EU member states and the EEA's Iceland, Liechtenstein and Norway
+EEA = {
+    *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
+    *("IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE"),
+    *("SI", "SK"),
+}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LEGAL_GROUND = (
     "Solicitation of children for sexual purposes (Directive 2011/93/EU, Art. 6) and the "
@@ -134,12 +141,15 @@ def statement_for(
 def _facts(action: ActionRecord, tactics: Sequence[str]) -> str:
     what = {
         "hold_message": "A message was held from delivery pending human review.",
-        "restrict_contact_with_minors": "The account was restricted from contacting minors pending review.",
+        "restrict_contact_with_minors": (
+            "The account was restricted from contacting minors pending review."
+        ),
         "suspend": "The account was suspended pending review.",
     }[action.action_type]
     named = ", ".join(t.replace("_", " ") for t in tactics) or "grooming indicators"
     rules = ", ".join(action.rule_ids) or "the child-safety policy"
-    return f"{what} Indicators found: {named}. Rule(s): {rules}. Level: {action.event.get('level', 'unknown')}."
+    level = action.event.get("level", "unknown")
+    return f"{what} Indicators found: {named}. Rule(s): {rules}. Level: {level}."
 
 
 def validate_statement(statement: dict[str, Any]) -> list[str]:
@@ -162,10 +172,21 @@ def validate_statement(statement: dict[str, Any]) -> list[str]:
     if ground == "DECISION_GROUND_INCOMPATIBLE_CONTENT":
         need("incompatible_content_ground")
         need("incompatible_content_explanation")
-    decisions = [s.get(k) for k in ("decision_visibility", "decision_monetary", "decision_provision", "decision_account")]
+    decisions = [
+        s.get(k)
+        for k in (
+            "decision_visibility",
+            "decision_monetary",
+            "decision_provision",
+            "decision_account",
+        )
+    ]
     if not any(decisions):
         problems.append("decision_visibility/monetary/provision/account: at least one is required")
-    for name, allowed in (("decision_visibility", DECISION_VISIBILITY), ("content_type", CONTENT_TYPES)):
+    for name, allowed in (
+        ("decision_visibility", DECISION_VISIBILITY),
+        ("content_type", CONTENT_TYPES),
+    ):
         values = s.get(name) or []
         if not isinstance(values, list):
             problems.append(f"{name}: must be a list")
@@ -204,7 +225,11 @@ def validate_statement(statement: dict[str, Any]) -> list[str]:
             problems.append(f"{name}: YYYY-MM-DD")
         elif isinstance(value, str) and date.fromisoformat(value) < date(2020, 1, 1):
             problems.append(f"{name}: on or after 2020-01-01")
-    if s.get("content_date") and s.get("application_date") and s["content_date"] > s["application_date"]:
+    if (
+        s.get("content_date")
+        and s.get("application_date")
+        and s["content_date"] > s["application_date"]
+    ):
         problems.append("content_date: not after application_date")
     scope = s.get("territorial_scope") or []
     problems += [f"territorial_scope: {c!r} is not an EEA country" for c in scope if c not in EEA]
@@ -238,7 +263,9 @@ def pending_actions(repo: Repository, tenant_id: str, limit: int = 10_000) -> li
             after = page[-1].id
     done = {
         r.subject_id
-        for r in repo.authority_reports(tenant_id, authority=AUTHORITY, status="submitted", limit=1_000_000)
+        for r in repo.authority_reports(
+            tenant_id, authority=AUTHORITY, status="submitted", limit=1_000_000
+        )
     }
     return sorted((a for a in found if str(a.id) not in done), key=lambda a: a.id or 0)[:limit]
 
@@ -297,14 +324,20 @@ class TransparencyClient:
                 last = AuthorityError("transport", type(exc).__name__)
                 continue
             if response.status_code == 429 or response.status_code >= 500:
-                last = AuthorityError(f"http_{response.status_code}", "the Transparency Database is unavailable")
+                last = AuthorityError(
+                    f"http_{response.status_code}", "the Transparency Database is unavailable"
+                )
                 continue
             body = response.json() if response.content else {}
             if response.status_code >= 400:
                 message = str(body.get("message") or "refused")
                 errors = body.get("errors") or {}
-                detail = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in list(errors.items())[:10])
-                raise AuthorityError(f"http_{response.status_code}", f"{message} {detail}".strip()[:500])
+                detail = "; ".join(
+                    f"{k}: {', '.join(map(str, v))}" for k, v in list(errors.items())[:10]
+                )
+                raise AuthorityError(
+                    f"http_{response.status_code}", f"{message} {detail}".strip()[:500]
+                )
             created = body.get("statements")
             if not isinstance(created, list) or len(created) != len(statements):
                 raise AuthorityError("bad_answer", "the answer does not list every statement")
@@ -330,15 +363,24 @@ def submit_statements(
     errors: list[tuple[str, str]] = []
     for action in pending:
         content_at, media, tactics = _content_facts(repo, tenant_id, action)
-        statement = statement_for(action, config, content_at=content_at, media=media, tactics=tactics)
+        statement = statement_for(
+            action, config, content_at=content_at, media=media, tactics=tactics
+        )
         problems = validate_statement(statement)
         if problems:
             errors += [(statement["puid"], p) for p in problems]
             if not dry_run:
                 record, _ = _record(repo, tenant_id, action, statement, actor)
                 repo.update_authority_report(
-                    tenant_id, record.id, step="validate", outcome="error", detail={"problems": problems[:20]},
-                    actor=actor, status="failed", error_code="invalid", error_message="; ".join(problems)[:500],
+                    tenant_id,
+                    record.id,
+                    step="validate",
+                    outcome="error",
+                    detail={"problems": problems[:20]},
+                    actor=actor,
+                    status="failed",
+                    error_code="invalid",
+                    error_message="; ".join(problems)[:500],
                 )
             continue
         statements.append((action, statement))
@@ -348,8 +390,11 @@ def submit_statements(
         raise MissingFields(AUTHORITY, ["dsa.token_env (configuration)"])
     own = client is None
     client = client or TransparencyClient(
-        config.dsa.endpoint, config.dsa.token, timeout_s=config.dsa.timeout_s,
-        attempts=config.dsa.attempts, backoff_s=config.dsa.backoff_s,
+        config.dsa.endpoint,
+        config.dsa.token,
+        timeout_s=config.dsa.timeout_s,
+        attempts=config.dsa.attempts,
+        backoff_s=config.dsa.backoff_s,
     )
     submitted = failed = 0
     try:
@@ -358,7 +403,9 @@ def submit_statements(
             batch = statements[start : start + size]
             records = [_record(repo, tenant_id, a, s, actor)[0] for a, s in batch]
             for record in records:
-                repo.update_authority_report(tenant_id, record.id, step="send", actor=actor, status="sending")
+                repo.update_authority_report(
+                    tenant_id, record.id, step="send", actor=actor, status="sending"
+                )
             try:
                 created = client.submit([s for _, s in batch])
             except ReportError as exc:
@@ -366,16 +413,30 @@ def submit_statements(
                 errors.append(("batch", f"{exc.code}: {exc.message}"))
                 for record in records:
                     repo.update_authority_report(
-                        tenant_id, record.id, step="error", outcome="error", detail={"code": exc.code},
-                        actor=actor, status="failed", error_code=exc.code[:40], error_message=exc.message[:500],
+                        tenant_id,
+                        record.id,
+                        step="error",
+                        outcome="error",
+                        detail={"code": exc.code},
+                        actor=actor,
+                        status="failed",
+                        error_code=exc.code[:40],
+                        error_message=exc.message[:500],
                     )
                 continue
             now = datetime.now(UTC)
             for record, answer in zip(records, created, strict=True):
                 repo.update_authority_report(
-                    tenant_id, record.id, step="sent", detail={"uuid": answer.get("uuid")}, actor=actor,
-                    status="submitted", external_id=str(answer.get("uuid") or "") or None, submitted_at=now,
-                    error_code=None, error_message=None,
+                    tenant_id,
+                    record.id,
+                    step="sent",
+                    detail={"uuid": answer.get("uuid")},
+                    actor=actor,
+                    status="submitted",
+                    external_id=str(answer.get("uuid") or "") or None,
+                    submitted_at=now,
+                    error_code=None,
+                    error_message=None,
                 )
                 submitted += 1
     finally:

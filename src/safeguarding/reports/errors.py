@@ -16,7 +16,9 @@ class MissingFields(ReportError):
     """The case lacks required fields; nothing was sent."""
 
     def __init__(self, authority: str, missing: list[str]) -> None:
-        super().__init__("missing_fields", f"{authority} report needs: " + "; ".join(missing))
+        super().__init__(
+            "missing_fields", f"the {authority} report is missing {len(missing)} field(s)"
+        )
         self.authority = authority
         self.missing = missing
 

@@ -149,16 +149,28 @@ def build_document(
             "profile_url": who.profile_url or config.profile_url(offender),
             "declared_age": account.declared_age if account else None,
             "verified_age": account.verified_age if account else None,
-            "account_created_at": account.created_at.isoformat() if account and account.created_at else None,
+            "account_created_at": account.created_at.isoformat()
+            if account and account.created_at
+            else None,
         },
         "identity_information": {
             "email": who.email,
             "ip_events": [
-                {"ip": e.ip, "event": e.event, "at": e.at.isoformat() if e.at else None, "port": e.port}
+                {
+                    "ip": e.ip,
+                    "event": e.event,
+                    "at": e.at.isoformat() if e.at else None,
+                    "port": e.port,
+                }
                 for e in who.ip_events
             ],
             "device_ids": [
-                {"type": d.kind, "value": d.value, "event": d.event, "at": d.at.isoformat() if d.at else None}
+                {
+                    "type": d.kind,
+                    "value": d.value,
+                    "event": d.event,
+                    "at": d.at.isoformat() if d.at else None,
+                }
                 for d in who.device_ids
             ],
             "prior_reports": list(who.prior_cybertips),
@@ -182,7 +194,11 @@ def render_html(document: dict[str, Any]) -> bytes:
 
     def cell(value: Any) -> str:
         if isinstance(value, dict):
-            return "<br>".join(f"{html.escape(str(k))}: {cell(v)}" for k, v in value.items() if v not in (None, "", []))
+            return "<br>".join(
+                f"{html.escape(str(k))}: {cell(v)}"
+                for k, v in value.items()
+                if v not in (None, "", [])
+            )
         if isinstance(value, list):
             return "<br>".join(cell(v) for v in value) or "&mdash;"
         return html.escape("" if value is None else str(value)) or "&mdash;"
@@ -200,14 +216,17 @@ def render_html(document: dict[str, Any]) -> bytes:
         "<!doctype html><html lang='en'><meta charset='utf-8'>",
         f"<title>CSEA report {html.escape(document['reference'])}</title>",
         "<style>body{font:14px sans-serif;max-width:60em;margin:2em auto}"
-        "th{text-align:left;vertical-align:top;width:14em}td,th{border-bottom:1px solid #ccc;padding:4px}</style>",
+        "th{text-align:left;vertical-align:top;width:14em}"
+        "td,th{border-bottom:1px solid #ccc;padding:4px}</style>",
         f"<h1>Report to the National Crime Agency</h1><p>Reference {html.escape(document['reference'])}, "
         f"created {html.escape(document['created_at'])}</p>",
     ]
     for key, title in titles.items():
         parts.append(f"<h2>{title}</h2><table>")
         for name, value in document[key].items():
-            parts.append(f"<tr><th>{html.escape(name.replace('_', ' '))}</th><td>{cell(value)}</td></tr>")
+            parts.append(
+                f"<tr><th>{html.escape(name.replace('_', ' '))}</th><td>{cell(value)}</td></tr>"
+            )
         parts.append("</table>")
     parts.append("</html>")
     return "\n".join(parts).encode("utf-8")
@@ -231,12 +250,20 @@ def report_to_nca(
 ) -> NcaResult:
     """Build the NCA document, record it and send it through the configured sender."""
     now = now or _now()
-    existing = repo.find_authority_report(case.tenant_id, AUTHORITY, "conversation", case.conversation_id)
+    existing = repo.find_authority_report(
+        case.tenant_id, AUTHORITY, "conversation", case.conversation_id
+    )
     if existing is not None and existing.status == "submitted" and not dry_run:
-        raise AlreadyReported("already_reported", f"reported to the NCA on {existing.submitted_at} ({existing.id})")
-    ncmec = repo.find_authority_report(case.tenant_id, "ncmec", "conversation", case.conversation_id)
+        raise AlreadyReported(
+            "already_reported", f"reported to the NCA on {existing.submitted_at} ({existing.id})"
+        )
+    ncmec = repo.find_authority_report(
+        case.tenant_id, "ncmec", "conversation", case.conversation_id
+    )
     reference = existing.id if existing else "draft"
-    document = build_document(case, config, reference=reference, approved_by=approved_by, ncmec=ncmec, now=now)
+    document = build_document(
+        case, config, reference=reference, approved_by=approved_by, ncmec=ncmec, now=now
+    )
     if dry_run:
         return NcaResult(None, document, render_html(document))
     sender = build_sender(config.nca.sender, config.nca.options)
@@ -260,7 +287,9 @@ def report_to_nca(
         actor=approved_by,
     )
     repo.hold_evidence(case.tenant_id, case.conversation_id)
-    document = build_document(case, config, reference=record.id, approved_by=approved_by, ncmec=ncmec, now=now)
+    document = build_document(
+        case, config, reference=record.id, approved_by=approved_by, ncmec=ncmec, now=now
+    )
     body = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
     page = render_html(document)
     record = repo.update_authority_report(
@@ -276,8 +305,15 @@ def report_to_nca(
         receipt = sender.send(OutgoingDocument(AUTHORITY, KIND, record.id, body, page))
     except ReportError as exc:
         repo.update_authority_report(
-            case.tenant_id, record.id, step="error", outcome="error", detail={"code": exc.code},
-            actor=approved_by, status="failed", error_code=exc.code[:40], error_message=exc.message[:500],
+            case.tenant_id,
+            record.id,
+            step="error",
+            outcome="error",
+            detail={"code": exc.code},
+            actor=approved_by,
+            status="failed",
+            error_code=exc.code[:40],
+            error_message=exc.message[:500],
         )
         raise
     record = repo.update_authority_report(

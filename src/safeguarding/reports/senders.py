@@ -64,7 +64,9 @@ def register_sender(name: str) -> Callable[[SenderFactory], SenderFactory]:
 def build_sender(name: str, options: Mapping[str, Any]) -> ReportSender:
     factory = SENDERS.get(name)
     if factory is None:
-        raise ReportError("unknown_sender", f"no sender {name!r}; known: {', '.join(sorted(SENDERS))}")
+        raise ReportError(
+            "unknown_sender", f"no sender {name!r}; known: {', '.join(sorted(SENDERS))}"
+        )
     return factory(options)
 
 
@@ -103,9 +105,13 @@ class HttpsSender:
             "Idempotency-Key": document.reference,
         }
         try:
-            response = httpx.post(self.url, content=document.json, headers=headers, timeout=self.timeout_s)
+            response = httpx.post(
+                self.url, content=document.json, headers=headers, timeout=self.timeout_s
+            )
         except httpx.TransportError as exc:
-            raise AuthorityError("transport", f"{type(exc).__name__} sending to {self.url}") from exc
+            raise AuthorityError(
+                "transport", f"{type(exc).__name__} sending to {self.url}"
+            ) from exc
         if response.status_code >= 400:
             raise AuthorityError(f"http_{response.status_code}", response.text[:300])
         body = response.json() if response.content else {}

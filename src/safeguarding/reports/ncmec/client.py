@@ -34,7 +34,9 @@ def parse_answer(body: bytes) -> NcmecAnswer:
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
-        raise AuthorityError("bad_answer", f"NCMEC answered something that is not XML ({exc})") from exc
+        raise AuthorityError(
+            "bad_answer", f"NCMEC answered something that is not XML ({exc})"
+        ) from exc
     return NcmecAnswer(
         code=(root.findtext("responseCode") or "").strip(),
         description=(root.findtext("responseDescription") or "").strip(),
@@ -91,10 +93,14 @@ class CyberTiplineClient:
                 last = AuthorityError("transport", f"{step}: {type(exc).__name__}")
                 continue
             if response.status_code == 429 or response.status_code >= 500:
-                last = AuthorityError(f"http_{response.status_code}", f"{step}: NCMEC is unavailable")
+                last = AuthorityError(
+                    f"http_{response.status_code}", f"{step}: NCMEC is unavailable"
+                )
                 continue
             if response.status_code in (401, 403):
-                raise AuthorityError(f"http_{response.status_code}", f"{step}: NCMEC refused the credentials")
+                raise AuthorityError(
+                    f"http_{response.status_code}", f"{step}: NCMEC refused the credentials"
+                )
             answer = parse_answer(response.content)
             if response.status_code >= 400 or answer.code != "0":
                 raise AuthorityError(
@@ -110,7 +116,11 @@ class CyberTiplineClient:
 
     def submit(self, report_xml: bytes) -> str:
         answer = self._call(
-            "submit", "POST", "/submit", content=report_xml, headers={"Content-Type": "text/xml; charset=utf-8"}
+            "submit",
+            "POST",
+            "/submit",
+            content=report_xml,
+            headers={"Content-Type": "text/xml; charset=utf-8"},
         )
         if not answer.report_id:
             raise AuthorityError("bad_answer", "submit: no reportId in NCMEC's answer")
@@ -126,7 +136,11 @@ class CyberTiplineClient:
 
     def fileinfo(self, details_xml: bytes) -> None:
         self._call(
-            "fileinfo", "POST", "/fileinfo", content=details_xml, headers={"Content-Type": "text/xml; charset=utf-8"}
+            "fileinfo",
+            "POST",
+            "/fileinfo",
+            content=details_xml,
+            headers={"Content-Type": "text/xml; charset=utf-8"},
         )
 
     def finish(self, report_id: str) -> tuple[str, ...]:

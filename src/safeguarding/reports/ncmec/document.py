@@ -92,7 +92,7 @@ def missing_fields(case: ReportCase, config: TenantReporting) -> list[str]:
     return missing
 
 
-def annotations(case: ReportCase) -> list[str]:
+def report_annotations(case: ReportCase) -> list[str]:
     found: list[str] = []
     if case.harm == "sextortion":
         found.append("sextortion")
@@ -108,9 +108,10 @@ def content_summary(case: ReportCase) -> str:
     """What the chat shows, in words about it (never quoting it)."""
     tactics = ", ".join(t.replace("_", " ") for t in case.tactics) or "none named"
     media = len(case.media)
+    people = len({m.sender for m in case.messages} | set(case.accounts))
     return (
-        f"{case.harm.replace('_', ' ').capitalize()} in a private text chat of "
-        f"{len(case.messages)} messages between two accounts; {media} media item(s). "
+        f"{case.harm.replace('_', ' ').capitalize()} in a text chat of "
+        f"{len(case.messages)} messages between {people} accounts; {media} media item(s). "
         f"Tactics the automated detection named: {tactics}. The full conversation is "
         f"attached as a file."
     )
@@ -130,7 +131,7 @@ def build_report(
     if case.severe:
         reason = "meeting or threat" if set(case.tactics) & {"meeting", "threat"} else "sextortion"
         _add(summary, "escalateToHighPriority", f"Child at imminent risk: {reason}")
-    notes = annotations(case)
+    notes = report_annotations(case)
     if notes:
         holder = _add(summary, "reportAnnotations")
         for note in notes:
@@ -200,7 +201,11 @@ def _reported(root: ET.Element, case: ReportCase, config: TenantReporting) -> No
         _add(node, "accountPermanentlyDisabled", True)
     declared = case.accounts.get(account)
     if declared is not None and declared.declared_age is not None:
-        _add(node, "additionalInfo", f"Age the account declared on the platform: {declared.declared_age}")
+        _add(
+            node,
+            "additionalInfo",
+            f"Age the account declared on the platform: {declared.declared_age}",
+        )
 
 
 def _victim(root: ET.Element, case: ReportCase, config: TenantReporting) -> None:
@@ -231,7 +236,9 @@ def build_file_details(
 ) -> bytes:
     """The ``fileDetails`` document of one uploaded file."""
     if classification is not None and classification not in CLASSIFICATIONS:
-        raise MissingFields("ncmec", [f"industry classification {classification!r}: one of A1, A2, B1, B2"])
+        raise MissingFields(
+            "ncmec", [f"industry classification {classification!r}: one of A1, A2, B1, B2"]
+        )
     root = ET.Element("fileDetails")
     _add(root, "reportId", report_id)
     _add(root, "fileId", file_id)

@@ -31,10 +31,10 @@ from safeguarding.reports.errors import AlreadyReported, AuthorityError, Missing
 from safeguarding.reports.ncmec.client import CyberTiplineClient
 from safeguarding.reports.ncmec.document import (
     MediaFile,
-    annotations,
     build_file_details,
     build_report,
     file_hashes,
+    report_annotations,
     schema_errors,
 )
 from safeguarding.storage import Repository
@@ -58,7 +58,12 @@ class CyberTipResult:
 def default_client(config: TenantReporting) -> CyberTiplineClient:
     n = config.ncmec
     return CyberTiplineClient(
-        n.base_url, n.username, n.password, timeout_s=n.timeout_s, attempts=n.attempts, backoff_s=n.backoff_s
+        n.base_url,
+        n.username,
+        n.password,
+        timeout_s=n.timeout_s,
+        attempts=n.attempts,
+        backoff_s=n.backoff_s,
     )
 
 
@@ -70,7 +75,9 @@ def prepare_cybertip(
     xml = build_report(case, config, approved_by=approved_by)
     errors = schema_errors(xml)
     if errors:
-        raise ReportError("schema", "the report does not match the CyberTipline schema: " + "; ".join(errors))
+        raise ReportError(
+            "schema", "the report does not match the CyberTipline schema: " + "; ".join(errors)
+        )
     return xml
 
 
@@ -146,11 +153,16 @@ def submit_cybertip(
 ) -> CyberTipResult:
     """File (or resume filing) the CyberTip of a case; see the module's docstring."""
     if not (config.ncmec.username and config.ncmec.password):
-        raise MissingFields(AUTHORITY, ["ncmec.username and ncmec.password_env (configuration)"])
-    existing = repo.find_authority_report(case.tenant_id, AUTHORITY, "conversation", case.conversation_id)
+        raise MissingFields(
+            AUTHORITY, ["ncmec.username and ncmec.password (set the *_env variables they name)"]
+        )
+    existing = repo.find_authority_report(
+        case.tenant_id, AUTHORITY, "conversation", case.conversation_id
+    )
     if existing is not None and existing.status == "submitted":
         raise AlreadyReported(
-            "already_reported", f"reported to NCMEC as CyberTip {existing.external_id} on {existing.submitted_at}"
+            "already_reported",
+            f"reported to NCMEC as CyberTip {existing.external_id} on {existing.submitted_at}",
         )
     if existing is not None and existing.sent.get("message_count"):
         # A resumed report sends what the first attempt planned, not messages added since.
@@ -162,7 +174,7 @@ def submit_cybertip(
         "document_sha256": hashlib.sha256(xml).hexdigest(),
         "incident_type": "Online Enticement of Children for Sexual Acts",
         "harm": case.harm,
-        "annotations": annotations(case),
+        "annotations": report_annotations(case),
         "escalated": case.severe,
         "message_count": len(case.messages),
         "files": plan,
@@ -182,10 +194,14 @@ def submit_cybertip(
     )
     repo.hold_evidence(case.tenant_id, case.conversation_id)
     if not created:
-        repo.audit_authority_report(case.tenant_id, record.id, "resume", detail={"status": record.status}, actor=approved_by)
+        repo.audit_authority_report(
+            case.tenant_id, record.id, "resume", detail={"status": record.status}, actor=approved_by
+        )
         plan = list(record.sent.get("files") or plan)
     with client_factory(config) as client:
-        record = _run(repo, client, record, plan, _contents(case, media), xml, config, approved_by, now)
+        record = _run(
+            repo, client, record, plan, _contents(case, media), xml, config, approved_by, now
+        )
     return CyberTipResult(record, xml, resumed=not created)
 
 
@@ -203,9 +219,17 @@ def _run(
     tenant = record.tenant_id
     progress: dict[str, Any] = dict(record.progress)
 
-    def save(step: str, detail: dict[str, Any] | None = None, **changes: Any) -> AuthorityReportRecord:
+    def save(
+        step: str, detail: dict[str, Any] | None = None, **changes: Any
+    ) -> AuthorityReportRecord:
         return repo.update_authority_report(
-            tenant, record.id, step=step, detail=detail, actor=actor, progress=dict(progress), **changes
+            tenant,
+            record.id,
+            step=step,
+            detail=detail,
+            actor=actor,
+            progress=dict(progress),
+            **changes,
         )
 
     try:
@@ -216,18 +240,31 @@ def _run(
                 _retract_quietly(repo, client, record, progress["report_id"], actor)
                 progress = {}
         if not progress.get("report_id"):
-            record = save("submit", {"document_sha256": record.sent.get("document_sha256")}, status="submitting")
+            record = save(
+                "submit",
+                {"document_sha256": record.sent.get("document_sha256")},
+                status="submitting",
+            )
             report_id = client.submit(xml)
             progress.update(report_id=report_id, opened_at=now().isoformat(), files={})
-            record = save("submitted", {"report_id": report_id}, status="open", external_id=report_id)
+            record = save(
+                "submitted", {"report_id": report_id}, status="open", external_id=report_id
+            )
         report_id = str(progress["report_id"])
         files: dict[str, dict[str, Any]] = progress.setdefault("files", {})
         for index, (item, content) in enumerate(zip(plan, contents, strict=False)):
             state = files.setdefault(str(index), {})
             if file_hashes(content)["sha256"] != item["hashes"]["sha256"]:
-                raise ReportError("changed", f"file {index} changed since the report was opened; retract it and file again")
+                raise ReportError(
+                    "changed",
+                    f"file {index} changed since the report was opened; retract it and file again",
+                )
             if not state.get("file_id"):
-                save("upload", {"file": index, "sha256": item["hashes"]["sha256"]}, status="uploading")
+                save(
+                    "upload",
+                    {"file": index, "sha256": item["hashes"]["sha256"]},
+                    status="uploading",
+                )
                 state["file_id"] = client.upload(report_id, item["name"], content)
                 save("uploaded", {"file": index, "file_id": state["file_id"]})
             if not state.get("described"):
@@ -236,13 +273,17 @@ def _run(
                     state["file_id"],
                     name=item["name"],
                     viewed=bool(item["viewed"]),
-                    hashes={k: v for k, v in item["hashes"].items() if k in ("md5", "sha256", "pdq")},
+                    hashes={
+                        k: v for k, v in item["hashes"].items() if k in ("md5", "sha256", "pdq")
+                    },
                     relevance=item["relevance"],
                     classification=item["classification"],
                 )
                 errors = schema_errors(details)
                 if errors:
-                    raise ReportError("schema", "file details do not match the schema: " + "; ".join(errors))
+                    raise ReportError(
+                        "schema", "file details do not match the schema: " + "; ".join(errors)
+                    )
                 client.fileinfo(details)
                 state["described"] = True
                 save("fileinfo", {"file": index})
@@ -257,19 +298,31 @@ def _run(
             error_message=None,
         )
     except ReportError as exc:
-        save("error", {"code": exc.code}, status="failed", error_code=exc.code[:40], error_message=exc.message[:500])
+        save(
+            "error",
+            {"code": exc.code},
+            status="failed",
+            error_code=exc.code[:40],
+            error_message=exc.message[:500],
+        )
         raise
 
 
 def _retract_quietly(
-    repo: Repository, client: CyberTiplineClient, record: AuthorityReportRecord, report_id: str, actor: str
+    repo: Repository,
+    client: CyberTiplineClient,
+    record: AuthorityReportRecord,
+    report_id: str,
+    actor: str,
 ) -> None:
     try:
         client.retract(report_id)
         outcome, detail = "ok", {"report_id": report_id}
     except AuthorityError as exc:  # already deleted by NCMEC after 24 h: nothing to retract
         outcome, detail = "error", {"report_id": report_id, "code": exc.code}
-    repo.audit_authority_report(record.tenant_id, record.id, "retract_stale", outcome, detail, actor)
+    repo.audit_authority_report(
+        record.tenant_id, record.id, "retract_stale", outcome, detail, actor
+    )
 
 
 def retract_cybertip(
@@ -287,17 +340,30 @@ def retract_cybertip(
         raise ReportError("not_found", "no such CyberTip record")
     ncmec_id = record.progress.get("report_id")
     if record.status == "submitted" or not ncmec_id:
-        raise ReportError("not_retractable", f"a report in status '{record.status}' cannot be retracted")
+        raise ReportError(
+            "not_retractable", f"a report in status '{record.status}' cannot be retracted"
+        )
     with client_factory(config) as client:
         try:
             client.retract(str(ncmec_id))
         except AuthorityError as exc:
             repo.update_authority_report(
-                tenant_id, report_id, step="retract", outcome="error", detail={"code": exc.code}, actor=actor,
-                error_code=exc.code[:40], error_message=exc.message[:500],
+                tenant_id,
+                report_id,
+                step="retract",
+                outcome="error",
+                detail={"code": exc.code},
+                actor=actor,
+                error_code=exc.code[:40],
+                error_message=exc.message[:500],
             )
             raise
     return repo.update_authority_report(
-        tenant_id, report_id, step="retract", detail={"report_id": ncmec_id}, actor=actor,
-        status="retracted", progress={},
+        tenant_id,
+        report_id,
+        step="retract",
+        detail={"report_id": ncmec_id},
+        actor=actor,
+        status="retracted",
+        progress={},
     )

@@ -120,9 +120,7 @@ class AuthorityReportStore(RepositoryBase):
         try:
             with self._write() as conn:
                 conn.execute(insert(table_of(AuthorityReportRow)), [row])
-                self._audit(
-                    conn, tenant_id, report_id, "created", "ok", {"status": status}, actor
-                )
+                self._audit(conn, tenant_id, report_id, "created", "ok", {"status": status}, actor)
         except IntegrityError:
             found = self.find_authority_report(tenant_id, authority, subject_kind, subject_id)
             if found is None:
