@@ -218,7 +218,8 @@ def render_html(document: dict[str, Any]) -> bytes:
         "<style>body{font:14px sans-serif;max-width:60em;margin:2em auto}"
         "th{text-align:left;vertical-align:top;width:14em}"
         "td,th{border-bottom:1px solid #ccc;padding:4px}</style>",
-        f"<h1>Report to the National Crime Agency</h1><p>Reference {html.escape(document['reference'])}, "
+        "<h1>Report to the National Crime Agency</h1>",
+        f"<p>Reference {html.escape(document['reference'])}, "
         f"created {html.escape(document['created_at'])}</p>",
     ]
     for key, title in titles.items():

@@ -41,6 +41,7 @@ class Settings:
     policy: str = ""  # the service-wide policy file; empty: the last stored, else the default
     policy_refresh_s: float = 5.0  # how often policy versions stored elsewhere are taken up
     shadow: bool = False  # decide and record actions, emit none (overrides the policy's flag)
+    reports_config: str = ""  # per-tenant reporting configuration (docs/reports.md)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
