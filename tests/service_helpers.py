@@ -173,8 +173,8 @@ def sqlite_url(tmp_path: Any, name: str = "sg.db") -> str:
 
 
 @contextlib.contextmanager
-def live_server(h: Harness) -> Iterator[str]:
-    """Serve a harness' app with uvicorn on a random loopback port; yields its base URL."""
+def serve_app(app: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a random loopback port; yields its base URL."""
     import socket
     import threading
     import time
@@ -184,7 +184,7 @@ def live_server(h: Harness) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(h.app, host="127.0.0.1", port=port, log_config=None))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -194,3 +194,10 @@ def live_server(h: Harness) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextlib.contextmanager
+def live_server(h: Harness) -> Iterator[str]:
+    """Serve a harness' app with uvicorn on a random loopback port; yields its base URL."""
+    with serve_app(h.app) as url:
+        yield url

@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import json
-import socket
 import threading
-import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree as ET
 
-import uvicorn
 from fastapi import FastAPI, Request, Response
+from service_helpers import serve_app as serve  # noqa: F401  (the tests serve these apps)
 
 from safeguarding.reports.dsa import validate_statement
 from safeguarding.reports.ncmec.document import schema_errors
@@ -207,21 +203,3 @@ def transparency_app(state: TransparencyState) -> FastAPI:
         return {"statements": [{**s, "uuid": str(uuid.uuid4())} for s in batch]}
 
     return app
-
-
-@contextlib.contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` with uvicorn on a random loopback port; yields its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
