@@ -284,7 +284,8 @@ def test_cli_sync_once(store, tmp_path: Path) -> None:
     with serve_app(app_) as url:
         config = tmp_path / "ex.yaml"
         config.write_text(
-            f"exchanges:\n  - {{kind: https, name: l, bank: exchange, url: '{url}/l.txt', format: md5}}\n"
+            "exchanges:\n"
+            f"  - {{kind: https, name: l, bank: exchange, url: '{url}/l.txt', format: md5}}\n"
         )
         data = tmp_path / "data"
         SqliteBankStore(data / "media.sqlite3").create_bank(
