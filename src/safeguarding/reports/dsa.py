@@ -112,8 +112,8 @@ def statement_for(
         "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT",
         "illegal_content_legal_ground": LEGAL_GROUND,
         "illegal_content_explanation": (
-            "Automated detection found indicators of grooming of a child in a private "
-            "conversation; the action was taken under the platform's child-safety policy."
+            "Automated detection found indicators of grooming or sexual extortion of a child "
+            "in a conversation; the action was taken under the platform's child-safety policy."
         ),
         "category": CATEGORY,
         "category_specification": keywords,
