@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from safeguarding.storage import Repository
-from safeguarding.storage.records import AccountRecord
+from safeguarding.storage.records import AccountRecord, AuthorityReportRecord
 
 HARMS = ("grooming", "sextortion", "criminal_exploitation")
 SEVERE_TACTICS = frozenset({"meeting", "threat"})
@@ -243,3 +243,32 @@ def prepare_case(
     return case_from_conversation(
         repo, tenant_id, conversation_id, identities=identities, case_id=case_id
     )
+
+
+def find_case_report(
+    repo: Repository, case: ReportCase, authority: str
+) -> AuthorityReportRecord | None:
+    """The record of this case's conversation for ``authority``, if there is one."""
+    return repo.find_authority_report(
+        case.tenant_id, authority, "conversation", case.conversation_id
+    )
+
+
+def open_case_report(
+    repo: Repository, case: ReportCase, authority: str, sent: dict[str, Any], approved_by: str
+) -> tuple[AuthorityReportRecord, bool]:
+    """The record of a report about to be sent (new, or the one a crashed run left), with the
+    conversation put on evidence hold: retention never purges the text of a reported case."""
+    record, created = repo.create_authority_report(
+        case.tenant_id,
+        authority=authority,
+        subject_kind="conversation",
+        subject_id=case.conversation_id,
+        conversation_id=case.conversation_id,
+        status="prepared",
+        sent=sent,
+        approved_by=approved_by,
+        actor=approved_by,
+    )
+    repo.hold_evidence(case.tenant_id, case.conversation_id)
+    return record, created

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from safeguarding.reports.case import ReportCase
+from safeguarding.reports.case import ReportCase, find_case_report, open_case_report
 from safeguarding.reports.config import TenantReporting
 from safeguarding.reports.errors import AlreadyReported, MissingFields, ReportError
 from safeguarding.reports.senders import OutgoingDocument, build_sender
@@ -251,16 +251,12 @@ def report_to_nca(
 ) -> NcaResult:
     """Build the NCA document, record it and send it through the configured sender."""
     now = now or _now()
-    existing = repo.find_authority_report(
-        case.tenant_id, AUTHORITY, "conversation", case.conversation_id
-    )
+    existing = find_case_report(repo, case, AUTHORITY)
     if existing is not None and existing.status == "submitted" and not dry_run:
         raise AlreadyReported(
             "already_reported", f"reported to the NCA on {existing.submitted_at} ({existing.id})"
         )
-    ncmec = repo.find_authority_report(
-        case.tenant_id, "ncmec", "conversation", case.conversation_id
-    )
+    ncmec = find_case_report(repo, case, "ncmec")
     reference = existing.id if existing else "draft"
     document = build_document(
         case, config, reference=reference, approved_by=approved_by, ncmec=ncmec, now=now
@@ -276,18 +272,7 @@ def report_to_nca(
         "sender": sender.name,
         "case_id": case.case_id,
     }
-    record, _ = repo.create_authority_report(
-        case.tenant_id,
-        authority=AUTHORITY,
-        subject_kind="conversation",
-        subject_id=case.conversation_id,
-        conversation_id=case.conversation_id,
-        status="prepared",
-        sent=sent,
-        approved_by=approved_by,
-        actor=approved_by,
-    )
-    repo.hold_evidence(case.tenant_id, case.conversation_id)
+    record, _ = open_case_report(repo, case, AUTHORITY, sent, approved_by)
     document = build_document(
         case, config, reference=record.id, approved_by=approved_by, ncmec=ncmec, now=now
     )

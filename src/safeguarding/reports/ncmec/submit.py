@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from safeguarding.reports.case import ReportCase
+from safeguarding.reports.case import ReportCase, find_case_report, open_case_report
 from safeguarding.reports.config import TenantReporting
 from safeguarding.reports.errors import AlreadyReported, AuthorityError, MissingFields, ReportError
 from safeguarding.reports.ncmec.client import CyberTiplineClient
@@ -156,9 +156,7 @@ def submit_cybertip(
         raise MissingFields(
             AUTHORITY, ["ncmec.username and ncmec.password (set the *_env variables they name)"]
         )
-    existing = repo.find_authority_report(
-        case.tenant_id, AUTHORITY, "conversation", case.conversation_id
-    )
+    existing = find_case_report(repo, case, AUTHORITY)
     if existing is not None and existing.status == "submitted":
         raise AlreadyReported(
             "already_reported",
@@ -181,18 +179,7 @@ def submit_cybertip(
         "identity_fields": {a: i.fields_present() for a, i in case.identities.items()},
         "case_id": case.case_id,
     }
-    record, created = repo.create_authority_report(
-        case.tenant_id,
-        authority=AUTHORITY,
-        subject_kind="conversation",
-        subject_id=case.conversation_id,
-        conversation_id=case.conversation_id,
-        status="prepared",
-        sent=sent,
-        approved_by=approved_by,
-        actor=approved_by,
-    )
-    repo.hold_evidence(case.tenant_id, case.conversation_id)
+    record, created = open_case_report(repo, case, AUTHORITY, sent, approved_by)
     if not created:
         repo.audit_authority_report(
             case.tenant_id, record.id, "resume", detail={"status": record.status}, actor=approved_by
