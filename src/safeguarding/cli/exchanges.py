@@ -13,15 +13,15 @@ import typer
 import yaml
 
 from safeguarding.cli import app
+from safeguarding.service.settings import Settings
 from safeguarding.signals.media.errors import MediaError
 from safeguarding.signals.media.exchanges import (
     BankStoreWriter,
-    CheckpointFile,
+    EventCheckpoints,
     ExchangeSync,
     exchanges_from_config,
 )
-from safeguarding.signals.media.matcher import DB_FILE, default_data_dir
-from safeguarding.signals.media.store import SqliteBankStore
+from safeguarding.storage import Repository
 
 exchanges_app = typer.Typer(help="Sync banks from hash exchanges.", no_args_is_help=True)
 app.add_typer(exchanges_app, name="exchanges")
@@ -32,7 +32,10 @@ def sync(
     config: Annotated[
         Path, typer.Option("--config", help="YAML: an 'exchanges' list (docs/reports.md).")
     ],
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Bank store folder.")] = None,
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant id or name whose banks to sync.")],
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: $SAFEGUARDING_DB_URL).")
+    ] = None,
     every: Annotated[
         float | None, typer.Option(help="Run every this many seconds until stopped.")
     ] = None,
@@ -44,11 +47,16 @@ def sync(
     except (OSError, yaml.YAMLError, MediaError, KeyError, ValueError) as exc:
         typer.echo(f"error: {config}: {exc}", err=True)
         raise typer.Exit(2) from None
-    directory = data_dir or default_data_dir()
-    store = SqliteBankStore(directory / DB_FILE)
-    syncer = ExchangeSync(
-        exchanges, BankStoreWriter(store), CheckpointFile(directory / "exchanges.json")
-    )
+    settings = Settings.from_env(db_url=db)
+    repo = Repository.from_url(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
+    repo.migrate()
+    found = repo.find_tenant(tenant)
+    if found is None:
+        repo.close()
+        typer.echo(f"error: no tenant {tenant!r}", err=True)
+        raise typer.Exit(2)
+    store = repo.media(found.id)
+    syncer = ExchangeSync(exchanges, BankStoreWriter(store), EventCheckpoints(store))
     try:
         while True:
             reports = syncer.run_once()
@@ -58,6 +66,6 @@ def sync(
                 break
             time.sleep(every)
     finally:
-        store.close()
+        repo.close()
     if any(r.error for r in reports):
         raise typer.Exit(1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,11 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from service_helpers import serve_app
 
+from safeguarding.domain import MediaBank
 from safeguarding.signals.media.banks import BankFormat
 from safeguarding.signals.media.exchanges import (
     BankStoreWriter,
-    CheckpointFile,
+    EventCheckpoints,
     ExchangeSync,
     HttpsListExchange,
     NcmecHashExchange,
@@ -26,7 +28,8 @@ from safeguarding.signals.media.exchanges import (
     exchanges_from_config,
 )
 from safeguarding.signals.media.hashes import HashType
-from safeguarding.signals.media.store import SqliteBankStore
+from safeguarding.storage import Repository
+from safeguarding.storage.repository.media import TenantMediaStore
 
 PDQ_A, PDQ_B, PDQ_C = "a" * 64, "b" * 64, "c" * 64
 MD5_A = "d" * 32
@@ -94,13 +97,21 @@ def ncmec_app(pages: list[list[str]], calls: list[dict[str, Any]]) -> FastAPI:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SqliteBankStore:
-    store = SqliteBankStore(tmp_path / "banks.db")
-    store.create_bank("exchange", threshold=31, negative=False)
+def repo(tmp_path: Path) -> Iterator[Repository]:
+    repo = Repository.from_url(f"sqlite:///{tmp_path / 'sg.db'}")
+    repo.migrate()
+    yield repo
+    repo.close()
+
+
+@pytest.fixture
+def store(repo: Repository) -> TenantMediaStore:
+    store = repo.media(repo.create_tenant("exchange-tenant").id)
+    store.create_bank(MediaBank("exchange"))
     return store
 
 
-def _active(store: SqliteBankStore) -> set[str]:
+def _active(store: TenantMediaStore) -> set[str]:
     return {e.value for e in store.iter_entries() if not e.disabled}
 
 
@@ -117,14 +128,12 @@ def test_ncmec_sync_is_incremental_removes_deleted_entries_and_takes_feedback(
     ]
     with serve_app(ncmec_app(pages, calls)) as url:
         exchange = NcmecHashExchange("ncmec", "exchange", NCMEC_USER, NCMEC_PASSWORD, url)
-        sync = ExchangeSync(
-            [exchange], BankStoreWriter(store), CheckpointFile(tmp_path / "cp.json")
-        )
+        sync = ExchangeSync([exchange], BankStoreWriter(store), EventCheckpoints(store))
         (report,) = sync.run_once()
         assert (report.added, report.removed, report.skipped, report.error) == (4, 0, 1, None)
         assert _active(store) == {PDQ_A, MD5_A, PDQ_B, PDQ_C}
         assert len([c for c in calls if c["path"] == "entries"]) == 2  # followed the paging
-        first_until = CheckpointFile(tmp_path / "cp.json").load()["ncmec"]["until"]
+        first_until = EventCheckpoints(store).load()["ncmec"]["until"]
         # the next run asks only for what changed since, and e2 was deleted meanwhile
         pages[:] = [[_entry("deletedImage", "e2", {})]]
         calls.clear()
@@ -143,9 +152,9 @@ def test_ncmec_sync_is_incremental_removes_deleted_entries_and_takes_feedback(
 def test_a_failing_exchange_keeps_its_checkpoint(store, tmp_path: Path) -> None:
     with serve_app(ncmec_app([], [])) as url:
         bad = NcmecHashExchange("ncmec", "exchange", NCMEC_USER, "wrong-password", url)
-        sync = ExchangeSync([bad], BankStoreWriter(store), CheckpointFile(tmp_path / "cp.json"))
+        sync = ExchangeSync([bad], BankStoreWriter(store), EventCheckpoints(store))
         (report,) = sync.run_once()
-    assert report.error == "HTTPError" and CheckpointFile(tmp_path / "cp.json").load() == {}
+    assert report.error == "HTTPError" and EventCheckpoints(store).load() == {}
 
 
 def threatexchange_app(updates: list[dict[str, Any]], calls: list[dict[str, Any]]) -> FastAPI:
@@ -195,9 +204,7 @@ def test_threatexchange_updates_and_deletes(store, tmp_path: Path) -> None:
     ]
     with serve_app(threatexchange_app(updates, calls)) as url:
         exchange = ThreatExchangeBank("te", "exchange", TE_TOKEN, 1234, url)
-        sync = ExchangeSync(
-            [exchange], BankStoreWriter(store), CheckpointFile(tmp_path / "cp.json")
-        )
+        sync = ExchangeSync([exchange], BankStoreWriter(store), EventCheckpoints(store))
         (report,) = sync.run_once()
         assert (report.added, report.skipped) == (2, 1) and _active(store) == {PDQ_A, MD5_A}
         updates[:] = [_te(1, "HASH_PDQ", PDQ_A, delete=True)]
@@ -226,9 +233,7 @@ def test_https_list_uses_etags_and_removes_what_left_the_list(store, tmp_path: P
         exchange = HttpsListExchange(
             "list", "exchange", url + "/list.txt", BankFormat.MD5, "list-token"
         )
-        sync = ExchangeSync(
-            [exchange], BankStoreWriter(store), CheckpointFile(tmp_path / "cp.json")
-        )
+        sync = ExchangeSync([exchange], BankStoreWriter(store), EventCheckpoints(store))
         (report,) = sync.run_once()
         assert (report.added, report.skipped) == (2, 1)
         (report,) = sync.run_once()
@@ -269,12 +274,11 @@ def test_credentials_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         exchanges_from_config([{"kind": "ftp", "name": "x", "bank": "b"}])
 
 
-def test_cli_sync_once(store, tmp_path: Path) -> None:
+def test_cli_sync_once(repo: Repository, store: TenantMediaStore, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from safeguarding.cli import app
 
-    store.close()
     app_ = FastAPI()
 
     @app_.get("/l.txt")
@@ -287,12 +291,8 @@ def test_cli_sync_once(store, tmp_path: Path) -> None:
             "exchanges:\n"
             f"  - {{kind: https, name: l, bank: exchange, url: '{url}/l.txt', format: md5}}\n"
         )
-        data = tmp_path / "data"
-        SqliteBankStore(data / "media.sqlite3").create_bank(
-            "exchange", threshold=31, negative=False
-        )
-        result = CliRunner().invoke(
-            app, ["exchanges", "sync", "--config", str(config), "--data-dir", str(data)]
-        )
+        db = f"sqlite:///{tmp_path / 'sg.db'}"
+        args = ["exchanges", "sync", "--config", str(config), "--tenant", "exchange-tenant"]
+        result = CliRunner().invoke(app, [*args, "--db", db])
     assert result.exit_code == 0, result.output
-    assert '"added": 1' in result.output
+    assert '"added": 1' in result.output and _active(store) == {MD5_A}

@@ -5,21 +5,19 @@ The raw clients are python-threatexchange's (``NCMECHashAPI``, ``ThreatExchangeA
 module only adapts what they return to bank entries, as HMA does: each adapter fetches the
 changes since its checkpoint (incremental), hands additions and retractions to a
 :class:`BankWriter`, and sends feedback (seen / false positive) where the exchange takes it.
-Banks are written through the small :class:`BankWriter` interface so the adapters do not
-depend on where banks live (the bank store on main today, the service database once media
-banks move there). Nothing here ever handles media, only hashes.
+Banks are written through the small :class:`BankWriter` interface (:class:`BankStoreWriter`
+adapts a tenant's ``BankStore`` in the service database), and each exchange's checkpoint is
+kept as a bank event of the tenant. Nothing here ever handles media, only hashes.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -27,7 +25,8 @@ from threatexchange.exchanges.clients.fb_threatexchange.api import ThreatExchang
 from threatexchange.exchanges.clients.fb_threatexchange.threat_updates import ThreatUpdateJSON
 from threatexchange.exchanges.clients.ncmec import hash_api as ncmec
 
-from safeguarding.signals.media.banks import BankEntry, BankFormat, LineError, read_entries
+from safeguarding.domain import MediaBankEntry, MediaEntry
+from safeguarding.signals.media.banks import BankFormat, LineError, read_entries
 from safeguarding.signals.media.errors import MediaError
 from safeguarding.signals.media.hashes import HashType, normalise_hex, parse_hash_type
 from safeguarding.signals.media.store import BankStore
@@ -53,17 +52,20 @@ class Delta:
     added: list[ExchangeEntry] = field(default_factory=list)
     removed: list[ExchangeEntry] = field(default_factory=list)
     removed_sources: list[str] = field(default_factory=list)  # retracted by the exchange's id
+    full_list: bool = False  # ``added`` is the whole list: whatever else came from it goes
     skipped: int = 0  # fingerprints of kinds the banks do not hold (PhotoDNA, TMK...)
     checkpoint: dict[str, Any] = field(default_factory=dict)
 
 
 class BankWriter(Protocol):
-    """Where synced hashes go: add (re-enabling a hash that comes back), remove by hash, and
-    remove by the exchange's id (NCMEC's deleted entries name only their id)."""
+    """Where synced hashes go: add (re-enabling a hash that comes back), remove by hash,
+    remove by the exchange's id (NCMEC's deleted entries name only their id), and keep only
+    a full list's entries (a plain list's retractions)."""
 
     def add(self, bank: str, entries: Sequence[ExchangeEntry], source: str) -> int: ...
     def remove(self, bank: str, entries: Sequence[ExchangeEntry], source: str) -> int: ...
     def remove_sources(self, bank: str, source_ids: Sequence[str], source: str) -> int: ...
+    def retain(self, bank: str, entries: Sequence[ExchangeEntry], source: str) -> int: ...
 
 
 class Exchange(Protocol):
@@ -75,8 +77,9 @@ class Exchange(Protocol):
 
 
 class BankStoreWriter:
-    """A :class:`BankWriter` over the matcher's ``BankStore``: removal disables the entry
-    (it stops matching; its history stays)."""
+    """A :class:`BankWriter` over a tenant's ``BankStore``: removal disables the entry (it
+    stops matching; its history stays). Entries from an exchange carry
+    ``<exchange>:<source id>`` as their note."""
 
     def __init__(self, store: BankStore) -> None:
         self.store = store
@@ -85,37 +88,81 @@ class BankStoreWriter:
         added = self.store.add_entries(
             bank,
             [
-                BankEntry(e.hash_type, e.value, note=f"{source}:{e.source_id}", wildcard=e.wildcard)
+                MediaBankEntry(
+                    e.hash_type.value, e.value, note=f"{source}:{e.source_id}", wildcard=e.wildcard
+                )
                 for e in entries
             ],
         )
-        revived = 0
-        for e in entries:
-            for stored in self.store.find_entries(e.hash_type, e.value, bank):
-                if stored.disabled:
-                    self.store.set_disabled(stored.id, False, f"listed again by {source}")
-                    revived += 1
-        return len(added) + revived
+        revive = [
+            stored.id
+            for e in entries
+            for stored in self.store.find_entries(e.hash_type.value, e.value, bank)
+            if stored.disabled
+        ]
+        if revive:
+            self.store.set_disabled(revive, False, f"listed again by {source}")
+        return len(added) + len(revive)
+
+    def _disable(self, ids: list[int], source: str) -> int:
+        if ids:
+            self.store.set_disabled(ids, True, f"retracted by {source}")
+        return len(ids)
 
     def remove(self, bank: str, entries: Sequence[ExchangeEntry], source: str) -> int:
-        removed = 0
-        for e in entries:
-            for stored in self.store.find_entries(e.hash_type, e.value, bank):
-                if not stored.disabled:
-                    self.store.set_disabled(stored.id, True, f"retracted by {source}")
-                    removed += 1
-        return removed
+        ids = [
+            stored.id
+            for e in entries
+            for stored in self.store.find_entries(e.hash_type.value, e.value, bank)
+            if not stored.disabled
+        ]
+        return self._disable(ids, source)
+
+    def _from_source(self, bank: str, source: str) -> Iterator[MediaEntry]:
+        """This bank's active entries synced from ``source`` (a scan: notes have no index)."""
+        prefix = f"{source}:"
+        for stored in self.store.iter_entries():
+            if (
+                stored.bank == bank
+                and not stored.disabled
+                and (stored.note or "").startswith(prefix)
+            ):
+                yield stored
 
     def remove_sources(self, bank: str, source_ids: Sequence[str], source: str) -> int:
-        """Disable the entries whose note names one of ``source_ids`` (a scan of the
-        store's entries: the bank store has no index on notes)."""
         notes = {f"{source}:{sid}" for sid in source_ids}
-        removed = 0
-        for stored in self.store.iter_entries():
-            if stored.bank == bank and stored.note in notes and not stored.disabled:
-                self.store.set_disabled(stored.id, True, f"retracted by {source}")
-                removed += 1
-        return removed
+        return self._disable(
+            [e.id for e in self._from_source(bank, source) if e.note in notes], source
+        )
+
+    def retain(self, bank: str, entries: Sequence[ExchangeEntry], source: str) -> int:
+        keep = {(e.hash_type.value, e.value, e.wildcard) for e in entries}
+        gone = [
+            e.id
+            for e in self._from_source(bank, source)
+            if (e.hash_type, e.value, e.wildcard) not in keep
+        ]
+        return self._disable(gone, source)
+
+
+class EventCheckpoints:
+    """Each exchange's checkpoint as a bank event of the tenant (kind ``exchange_checkpoint``);
+    the newest one per exchange counts."""
+
+    KIND = "exchange_checkpoint"
+
+    def __init__(self, store: BankStore, scan: int = 10_000) -> None:
+        self.store = store
+        self.scan = scan
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for event in self.store.list_events(kind=self.KIND, limit=self.scan):  # newest first
+            found.setdefault(str(event.get("exchange")), dict(event.get("checkpoint") or {}))
+        return found
+
+    def save(self, name: str, checkpoint: dict[str, Any]) -> None:
+        self.store.record_event(self.KIND, {"exchange": name, "checkpoint": checkpoint})
 
 
 # --- NCMEC hash sharing ----------------------------------------------------------------------
@@ -248,8 +295,8 @@ class ThreatExchangeBank:
 
 class HttpsListExchange:
     """A hash or URL list at an HTTPS address, in a bank file format. ``If-None-Match``
-    keeps an unchanged list from being read again; a changed one is compared with the
-    previous one (kept as a digest set in the checkpoint) to find retractions."""
+    keeps an unchanged list from being read again; a changed one replaces what came from it
+    before (hashes no longer listed are retracted)."""
 
     def __init__(self, name: str, bank: str, url: str, fmt: BankFormat, token: str = "") -> None:
         if fmt is BankFormat.AUTO:
@@ -268,30 +315,17 @@ class HttpsListExchange:
         if response.status_code == 304:
             return Delta(checkpoint=dict(checkpoint))
         response.raise_for_status()
-        current: dict[str, ExchangeEntry] = {}
-        skipped = 0
+        delta = Delta(full_list=True, checkpoint={"etag": response.headers.get("etag")})
         for item in read_entries(response.text.splitlines(), self.format):
             if isinstance(item, LineError):
-                skipped += 1
+                delta.skipped += 1
                 continue
-            key = f"{item.hash_type.value}|{item.value}|{int(item.wildcard)}"
-            current[key] = ExchangeEntry(
-                item.hash_type, item.value, f"line-{item.line}", item.wildcard
+            delta.added.append(
+                ExchangeEntry(
+                    parse_hash_type(item.hash_type), item.value, f"line-{item.line}", item.wildcard
+                )
             )
-        before = set(checkpoint.get("keys", []))
-        removed = []
-        for key in sorted(before - set(current)):
-            kind, rest = key.split("|", 1)
-            value, wildcard = rest.rsplit("|", 1)
-            removed.append(
-                ExchangeEntry(parse_hash_type(kind), value, "retracted", wildcard == "1")
-            )
-        return Delta(
-            added=[current[k] for k in sorted(set(current) - before)],
-            removed=removed,
-            skipped=skipped,
-            checkpoint={"etag": response.headers.get("etag"), "keys": sorted(current)},
-        )
+        return delta
 
     def feedback(self, source_id: str, hash_type: HashType, kind: str) -> None:
         raise MediaError("a plain list takes no feedback")
@@ -320,24 +354,9 @@ class SyncReport:
         }
 
 
-class CheckpointFile:
-    """Each exchange's checkpoint in one JSON file, replaced atomically."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-
-    def load(self) -> dict[str, dict[str, Any]]:
-        if not self.path.exists():
-            return {}
-        return dict(json.loads(self.path.read_text(encoding="utf-8")))
-
-    def save(self, name: str, checkpoint: dict[str, Any]) -> None:
-        data = self.load()
-        data[name] = checkpoint
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temporary, self.path)
+class Checkpoints(Protocol):
+    def load(self) -> dict[str, dict[str, Any]]: ...
+    def save(self, name: str, checkpoint: dict[str, Any]) -> None: ...
 
 
 class ExchangeSync:
@@ -346,7 +365,7 @@ class ExchangeSync:
     next run from its unchanged checkpoint; the others go on."""
 
     def __init__(
-        self, exchanges: Iterable[Exchange], writer: BankWriter, checkpoints: CheckpointFile
+        self, exchanges: Iterable[Exchange], writer: BankWriter, checkpoints: Checkpoints
     ) -> None:
         self.exchanges = list(exchanges)
         self.writer = writer
@@ -366,6 +385,8 @@ class ExchangeSync:
                 removed = 0
                 if delta.removed:
                     removed += self.writer.remove(exchange.bank, delta.removed, exchange.name)
+                if delta.full_list:
+                    removed += self.writer.retain(exchange.bank, delta.added, exchange.name)
                 if delta.removed_sources:
                     removed += self.writer.remove_sources(
                         exchange.bank, delta.removed_sources, exchange.name
