@@ -237,3 +237,32 @@ def test_wrong_credentials_are_an_error_not_a_retry(demo, fake) -> None:
     assert caught.value.code == "http_401"
     (record,) = h.repo.authority_reports(tenant)
     assert record.status == "failed" and record.error_code == "http_401"
+
+
+def test_media_from_the_platform_folder_and_unattached_media_listed(
+    demo, fake, tmp_path: Path
+) -> None:
+    from service_helpers import GROOMING, account_events, conversation_events
+
+    from safeguarding.reports.ncmec.submit import media_from_directory
+
+    h, tenant, headers = demo
+    content = b"synthetic-media-bytes-for-a-test"
+    supplied, missing = hashlib.sha256(content).hexdigest(), "0" * 64
+    events = account_events("m") + conversation_events("m", "media-1", GROOMING)
+    events[-2]["media"] = [{"kind": "image", "ref": "cdn://x/a.png", "sha256": supplied}]
+    events[-1]["media"] = [{"kind": "image", "ref": "cdn://x/b.png", "sha256": missing}]
+    assert h.post(headers, events).status_code == 200
+    folder = tmp_path / "media"
+    folder.mkdir()
+    (folder / supplied).write_bytes(content)
+    state, url = fake
+    case = case_from_conversation(h.repo, tenant, "media-1")
+    files = media_from_directory(case, folder, classifications={supplied: "A2"}, viewed=True)
+    assert [f.name for f in files] == [f"{supplied}.png"]
+    result = submit_cybertip(
+        h.repo, case, tenant_config(url), approved_by="m", media=files, client_factory=_factory([])
+    )
+    assert result.record is not None and result.record.sent["media_not_attached"] == [missing]
+    uploaded = state.reports[result.record.external_id or ""]["files"]
+    assert content in uploaded.values() and len(uploaded) == 2

@@ -132,7 +132,11 @@ def ncmec(
                 prepare_cybertip(report_case, settings, approved_by=approved_by).decode() + "\n"
             )
             return
-        classifications = dict(item.split("=", 1) for item in classify or [])
+        pairs = [item.split("=", 1) for item in classify or []]
+        if any(len(p) != 2 for p in pairs):
+            err.print("[red]--classify takes SHA256=A1|A2|B1|B2[/red]")
+            raise typer.Exit(2)
+        classifications = {sha: grade for sha, grade in pairs}
         media = (
             media_from_directory(
                 report_case, media_dir, classifications=classifications, viewed=viewed
@@ -147,6 +151,8 @@ def ncmec(
     assert result.record is not None
     how = "resumed and filed" if result.resumed else "filed"
     out.print(f"{how}: CyberTip {result.record.external_id} (record {result.record.id})")
+    for missing in result.record.sent.get("media_not_attached") or []:
+        err.print(f"[yellow]media not attached (no file supplied): {missing}[/yellow]")
 
 
 @reports_app.command("nca")

@@ -89,7 +89,8 @@ def media_from_directory(
     viewed: bool = False,
 ) -> list[MediaFile]:
     """The case's media the platform put in ``directory`` (files named by the SHA-256 the
-    message carried); media without a file there stays unattached and is listed as such."""
+    message carried); media without a file there stays unattached, and the record lists it
+    (``sent.media_not_attached``)."""
     found: list[MediaFile] = []
     for _, item in case.media:
         digest = item.get("sha256")
@@ -137,6 +138,18 @@ def _plan(case: ReportCase, media: Sequence[MediaFile]) -> list[dict[str, Any]]:
     return plan
 
 
+def _unattached(case: ReportCase, media: Sequence[MediaFile]) -> list[str]:
+    """The case's media items no file was supplied for: their SHA-256 (else their kind)."""
+    attached = {m.hashes.get("sha256") for m in media} | {
+        file_hashes(m.content)["sha256"] for m in media
+    }
+    return [
+        str(item.get("sha256") or item.get("kind", "media"))
+        for _, item in case.media
+        if item.get("sha256") not in attached
+    ]
+
+
 def _contents(case: ReportCase, media: Sequence[MediaFile]) -> list[bytes]:
     return [case.transcript(), *(m.content for m in media)]
 
@@ -177,6 +190,7 @@ def submit_cybertip(
         "message_count": len(case.messages),
         "files": plan,
         "identity_fields": {a: i.fields_present() for a, i in case.identities.items()},
+        "media_not_attached": _unattached(case, media),
         "case_id": case.case_id,
     }
     record, created = open_case_report(repo, case, AUTHORITY, sent, approved_by)
