@@ -266,3 +266,15 @@ def test_media_from_the_platform_folder_and_unattached_media_listed(
     assert result.record is not None and result.record.sent["media_not_attached"] == [missing]
     uploaded = state.reports[result.record.external_id or ""]["files"]
     assert content in uploaded.values() and len(uploaded) == 2
+
+
+def test_status_checks_the_credentials(fake) -> None:
+    state, url = fake
+    config = tenant_config(url)
+    with CyberTiplineClient(url, config.ncmec.username, config.ncmec.password) as client:
+        assert client.status().code == "0"
+    with (
+        CyberTiplineClient(url, "nobody", "wrong", attempts=1) as client,
+        pytest.raises(AuthorityError),
+    ):
+        client.status()
