@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from safeguarding.reports import https_sender as _https  # noqa: F401  registers 'https'
 from safeguarding.reports.case import ReportCase, find_case_report, open_case_report
 from safeguarding.reports.config import TenantReporting
-from safeguarding.reports.errors import AlreadyReported, MissingFields, ReportError
-from safeguarding.reports.senders import OutgoingDocument, build_sender
+from safeguarding.reports.documents import ReportDocument
+from safeguarding.reports.errors import AlreadyReported, AuthorityError, MissingFields, ReportError
+from safeguarding.reports.senders import ReportSender, ReportSendError, get_sender
 from safeguarding.storage import Repository
 from safeguarding.storage.records import AuthorityReportRecord
 
 AUTHORITY = "nca"
-KIND = "nca-csea-report"
+KIND = "nca_report"
 DECLARATION = (
     "I declare that, to the best of my knowledge and belief, the information in this report "
     "is accurate and complete, and that it is made in accordance with the provider's duty "
@@ -189,7 +190,7 @@ def build_document(
     }
 
 
-def render_html(document: dict[str, Any]) -> bytes:
+def render_html(document: dict[str, Any]) -> str:
     """A readable copy of the document: one table per section."""
 
     def cell(value: Any) -> str:
@@ -230,14 +231,21 @@ def render_html(document: dict[str, Any]) -> bytes:
             )
         parts.append("</table>")
     parts.append("</html>")
-    return "\n".join(parts).encode("utf-8")
+    return "\n".join(parts)
+
+
+def _sender(config: TenantReporting) -> ReportSender:
+    try:
+        return get_sender(config.nca.sender, **config.nca.options)
+    except (KeyError, TypeError, ReportSendError) as exc:
+        raise ReportError("sender_config", f"nca sender {config.nca.sender!r}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
 class NcaResult:
     record: AuthorityReportRecord | None
     document: dict[str, Any]
-    html: bytes
+    html: str
 
 
 def report_to_nca(
@@ -263,7 +271,7 @@ def report_to_nca(
     )
     if dry_run:
         return NcaResult(None, document, render_html(document))
-    sender = build_sender(config.nca.sender, config.nca.options)
+    sender = _sender(config)
     sent = {
         "priority": document["priority"]["level"],
         "already_reported_to_ncmec": document["content"]["already_reported_to_ncmec"],
@@ -276,8 +284,9 @@ def report_to_nca(
     document = build_document(
         case, config, reference=record.id, approved_by=approved_by, ncmec=ncmec, now=now
     )
-    body = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
     page = render_html(document)
+    outgoing = ReportDocument(KIND, record.id, case.tenant_id, now, document, page)
+    body = outgoing.json_bytes()
     record = repo.update_authority_report(
         case.tenant_id,
         record.id,
@@ -288,7 +297,21 @@ def report_to_nca(
         sent={**sent, "document_sha256": hashlib.sha256(body).hexdigest()},
     )
     try:
-        receipt = sender.send(OutgoingDocument(AUTHORITY, KIND, record.id, body, page))
+        receipt = sender.send(outgoing)
+    except ReportSendError as exc:
+        code, message = "send_failed", str(exc)[:500]
+        repo.update_authority_report(
+            case.tenant_id,
+            record.id,
+            step="error",
+            outcome="error",
+            detail={"code": code},
+            actor=approved_by,
+            status="failed",
+            error_code=code,
+            error_message=message,
+        )
+        raise AuthorityError(code, message) from exc
     except ReportError as exc:
         repo.update_authority_report(
             case.tenant_id,
@@ -306,10 +329,10 @@ def report_to_nca(
         case.tenant_id,
         record.id,
         step="sent",
-        detail={"sender": sender.name, "external_id": receipt.external_id},
+        detail={"sender": sender.name, "external_id": receipt.detail.get("external_id")},
         actor=approved_by,
         status="submitted",
-        external_id=receipt.external_id,
+        external_id=receipt.detail.get("external_id"),
         submitted_at=now,
         retain_until=now + timedelta(days=config.nca.retention_days),
         error_code=None,

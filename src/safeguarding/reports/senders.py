@@ -1,132 +1,103 @@
-"""Pluggable senders: how a finished report document leaves the service.
+"""Pluggable report senders: one small interface, a registry, and a file exporter.
 
-Authorities without a public API (the UK National Crime Agency, police forces taking
-criminal-exploitation referrals) get their reports through a sender chosen in configuration.
-A sender takes an :class:`OutgoingDocument` (the structured JSON and a readable HTML copy)
-and answers a :class:`Receipt`. Shipped: ``file`` (the exporter: writes both copies to a
-directory for upload through the authority's portal) and ``https`` (POSTs the JSON to an
-endpoint with a bearer token from the environment). Others register with
-:func:`register_sender`.
+A sender knows transport only (a folder, later an HTTPS API): it never builds or changes a
+document, so one sender serves every report kind. Platforms register their own
+(``register_sender("force-api", factory)``) and pick one by name in configuration.
+Log lines carry the reference and the digest, never the document's content.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
-import httpx
+from safeguarding.reports.documents import ReportDocument, SendReceipt
 
-from safeguarding.reports.errors import AuthorityError, ReportError
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingDocument:
-    """One report ready to leave: ``reference`` is our record id (file names, idempotency)."""
-
-    authority: str
-    kind: str  # "nca-csea-report", "police-referral", ...
-    reference: str
-    json: bytes
-    html: bytes
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    """What the sender got back: an external reference and where the copies went."""
+class ReportSender(ABC):
+    """Delivers finished documents. Implementations must be safe to call twice with the same
+    document (a retry) and must not log its content."""
 
-    external_id: str | None
-    location: str
+    name: ClassVar[str]
 
-
-class ReportSender(Protocol):
-    """Delivers a document to an authority; raises :class:`AuthorityError` on refusal."""
-
-    name: str
-
-    def send(self, document: OutgoingDocument) -> Receipt: ...
+    @abstractmethod
+    def send(self, document: ReportDocument) -> SendReceipt:
+        """Deliver ``document``; raise ``ReportSendError`` when it was not delivered."""
 
 
-SenderFactory = Callable[[Mapping[str, Any]], ReportSender]
-SENDERS: dict[str, SenderFactory] = {}
+class ReportSendError(RuntimeError):
+    """The sender could not deliver; the message names the reference, never the content."""
 
 
-def register_sender(name: str) -> Callable[[SenderFactory], SenderFactory]:
-    def decorator(factory: SenderFactory) -> SenderFactory:
-        SENDERS[name] = factory
-        return factory
-
-    return decorator
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def build_sender(name: str, options: Mapping[str, Any]) -> ReportSender:
-    factory = SENDERS.get(name)
-    if factory is None:
-        raise ReportError(
-            "unknown_sender", f"no sender {name!r}; known: {', '.join(sorted(SENDERS))}"
-        )
-    return factory(options)
-
-
-class FileSender:
-    """The exporter: ``<reference>.json`` and ``<reference>.html`` in a directory."""
+class FileExporter(ReportSender):
+    """Writes ``<reference>.json`` and ``<reference>.html`` into a folder (or ``<stem>.*``
+    when a stem is given), for a person to upload through a force's portal or attach to a
+    referral email."""
 
     name = "file"
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, stem: str | None = None) -> None:
         self.directory = Path(directory)
+        self.stem = stem
 
-    def send(self, document: OutgoingDocument) -> Receipt:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        stem = self.directory / document.reference
-        for suffix, body in ((".json", document.json), (".html", document.html)):
-            temporary = stem.with_suffix(suffix + ".tmp")
-            temporary.write_bytes(body)
-            os.replace(temporary, stem.with_suffix(suffix))  # never a half-written copy
-        return Receipt(None, str(stem.with_suffix(".json")))
-
-
-class HttpsSender:
-    """POSTs the JSON document; the answer's ``id`` (or ``reference``) is the external id."""
-
-    name = "https"
-
-    def __init__(self, url: str, token: str, timeout_s: float = 30.0) -> None:
-        self.url = url
-        self.token = token
-        self.timeout_s = timeout_s
-
-    def send(self, document: OutgoingDocument) -> Receipt:
-        headers = {
-            "Authorization": f"Bearer {self.token}",
-            "Content-Type": "application/json",
-            "Idempotency-Key": document.reference,
-        }
+    def send(self, document: ReportDocument) -> SendReceipt:
+        stem = _SAFE_NAME.sub("_", self.stem or document.reference)
         try:
-            response = httpx.post(
-                self.url, content=document.json, headers=headers, timeout=self.timeout_s
-            )
-        except httpx.TransportError as exc:
-            raise AuthorityError(
-                "transport", f"{type(exc).__name__} sending to {self.url}"
+            self.directory.mkdir(parents=True, exist_ok=True)
+            json_path = self.directory / f"{stem}.json"
+            html_path = self.directory / f"{stem}.html"
+            json_path.write_bytes(document.json_bytes())
+            html_path.write_text(document.html, encoding="utf-8")
+        except OSError as exc:
+            raise ReportSendError(
+                f"report {document.reference} not written to {self.directory}: "
+                f"{exc.strerror or type(exc).__name__}"
             ) from exc
-        if response.status_code >= 400:
-            raise AuthorityError(f"http_{response.status_code}", response.text[:300])
-        body = response.json() if response.content else {}
-        return Receipt(str(body.get("id") or body.get("reference") or "") or None, self.url)
+        log.info("report %s written (%s)", document.reference, document.digest[:12])
+        return SendReceipt(
+            sender=self.name,
+            reference=document.reference,
+            digest=document.digest,
+            sent_at=datetime.now(UTC),
+            location=str(json_path),
+            detail={"html": str(html_path)},
+        )
 
 
-@register_sender("file")
-def _file(options: Mapping[str, Any]) -> ReportSender:
-    return FileSender(options.get("directory") or "./var/reports")
+SenderFactory = Callable[..., ReportSender]
+_REGISTRY: dict[str, SenderFactory] = {}
 
 
-@register_sender("https")
-def _https(options: Mapping[str, Any]) -> ReportSender:
-    variable = options.get("token_env")
-    token = os.environ.get(str(variable), "") if variable else ""
-    if not options.get("url") or not token:
-        raise ReportError("sender_config", "the https sender needs url and token_env (set)")
-    return HttpsSender(str(options["url"]), token, float(options.get("timeout_s", 30.0)))
+def register_sender(name: str, factory: SenderFactory) -> None:
+    """Make a sender available by name (a later registration replaces an earlier one)."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", name):
+        raise ValueError(f"sender name {name!r}: lower-case letters, digits, - and _")
+    _REGISTRY[name] = factory
+
+
+def sender_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get_sender(name: str, **config: Any) -> ReportSender:
+    """Build the named sender with its configuration (e.g. ``directory=`` for ``file``)."""
+    try:
+        factory = _REGISTRY[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown report sender {name!r}; known: {', '.join(sender_names())}"
+        ) from None
+    return factory(**config)
+
+
+register_sender(FileExporter.name, FileExporter)
