@@ -371,16 +371,13 @@ def submit_statements(
             errors += [(statement["puid"], p) for p in problems]
             if not dry_run:
                 record, _ = _record(repo, tenant_id, action, statement, actor)
-                repo.update_authority_report(
+                repo.fail_authority_report(
                     tenant_id,
                     record.id,
-                    step="validate",
-                    outcome="error",
-                    detail={"problems": problems[:20]},
+                    "invalid",
+                    "; ".join(problems),
                     actor=actor,
-                    status="failed",
-                    error_code="invalid",
-                    error_message="; ".join(problems)[:500],
+                    detail={"problems": problems[:20]},
                 )
             continue
         statements.append((action, statement))
@@ -412,16 +409,8 @@ def submit_statements(
                 failed += len(batch)
                 errors.append(("batch", f"{exc.code}: {exc.message}"))
                 for record in records:
-                    repo.update_authority_report(
-                        tenant_id,
-                        record.id,
-                        step="error",
-                        outcome="error",
-                        detail={"code": exc.code},
-                        actor=actor,
-                        status="failed",
-                        error_code=exc.code[:40],
-                        error_message=exc.message[:500],
+                    repo.fail_authority_report(
+                        tenant_id, record.id, exc.code, exc.message, actor=actor
                     )
                 continue
             now = datetime.now(UTC)

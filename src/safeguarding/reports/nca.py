@@ -299,30 +299,13 @@ def report_to_nca(
     try:
         receipt = sender.send(outgoing)
     except ReportSendError as exc:
-        code, message = "send_failed", str(exc)[:500]
-        repo.update_authority_report(
-            case.tenant_id,
-            record.id,
-            step="error",
-            outcome="error",
-            detail={"code": code},
-            actor=approved_by,
-            status="failed",
-            error_code=code,
-            error_message=message,
+        repo.fail_authority_report(
+            case.tenant_id, record.id, "send_failed", str(exc), actor=approved_by
         )
-        raise AuthorityError(code, message) from exc
+        raise AuthorityError("send_failed", str(exc)[:500]) from exc
     except ReportError as exc:
-        repo.update_authority_report(
-            case.tenant_id,
-            record.id,
-            step="error",
-            outcome="error",
-            detail={"code": exc.code},
-            actor=approved_by,
-            status="failed",
-            error_code=exc.code[:40],
-            error_message=exc.message[:500],
+        repo.fail_authority_report(
+            case.tenant_id, record.id, exc.code, exc.message, actor=approved_by
         )
         raise
     record = repo.update_authority_report(

@@ -161,6 +161,29 @@ class AuthorityReportStore(RepositoryBase):
             raise KeyError(report_id)
         return found
 
+    def fail_authority_report(
+        self,
+        tenant_id: str,
+        report_id: str,
+        code: str,
+        message: str,
+        *,
+        actor: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> AuthorityReportRecord:
+        """Mark a report failed with the authority's (or our) code and message, audited."""
+        return self.update_authority_report(
+            tenant_id,
+            report_id,
+            step="error",
+            outcome="error",
+            detail={"code": code, **(detail or {})},
+            actor=actor,
+            status="failed",
+            error_code=code[:40],
+            error_message=message[:500],
+        )
+
     def audit_authority_report(
         self,
         tenant_id: str,
