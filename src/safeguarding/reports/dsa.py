@@ -221,9 +221,15 @@ def validate_statement(statement: dict[str, Any]) -> list[str]:
         problems.append("decision_facts: at most 5000 characters")
     for name in ("content_date", "application_date"):
         value = need(name)
-        if isinstance(value, str) and not _DATE.match(value):
-            problems.append(f"{name}: YYYY-MM-DD")
-        elif isinstance(value, str) and date.fromisoformat(value) < date(2020, 1, 1):
+        if not isinstance(value, str):
+            continue
+        try:
+            day = date.fromisoformat(value) if _DATE.match(value) else None
+        except ValueError:
+            day = None
+        if day is None:
+            problems.append(f"{name}: a date, YYYY-MM-DD")
+        elif day < date(2020, 1, 1):
             problems.append(f"{name}: on or after 2020-01-01")
     if (
         s.get("content_date")
