@@ -7,7 +7,8 @@
   (``state.fail[step] = [503, "4100", ...]``: an HTTP status, or a responseCode answered with
   HTTP 400) or holds it (``state.hold`` = step: the request waits until the test releases it,
   then fails with 503, as when the caller was killed meanwhile).
-* :func:`transparency_app`: the DSA Transparency Database's batch endpoint.
+* :func:`transparency_app`: the DSA Transparency Database's batch endpoint (the published
+  field rules, a ``puid`` used once; it can fail, or accept a batch and lose the answer).
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ class TransparencyState:
     batches: list[list[dict[str, Any]]] = field(default_factory=list)
     fail: list[int] = field(default_factory=list)
     puids: set[str] = field(default_factory=set)
+    lose_answers: int = 0  # accept this many batches but answer 503 (the answer lost)
 
 
 def transparency_app(state: TransparencyState) -> FastAPI:
@@ -200,6 +202,9 @@ def transparency_app(state: TransparencyState) -> FastAPI:
             )
         state.batches.append(batch)
         state.puids |= {s["puid"] for s in batch}
+        if state.lose_answers:
+            state.lose_answers -= 1
+            return Response(status_code=503)
         return {"statements": [{**s, "uuid": str(uuid.uuid4())} for s in batch]}
 
     return app

@@ -110,3 +110,22 @@ def test_other_tenants_actions_are_not_reported(demo) -> None:
     assert (
         submit_statements(h.repo, other, tenant_config(), actor="o", dry_run=True).statements == []
     )
+
+
+def test_a_batch_accepted_but_unanswered_is_confirmed_not_sent_twice(demo) -> None:
+    h, tenant, _ = demo
+    state = TransparencyState(lose_answers=1)
+    total = len(pending_actions(h.repo, tenant))
+    with serve(transparency_app(state)) as url:
+        config = _config(url, batch_size=100)
+        client = TransparencyClient(
+            config.dsa.endpoint, config.dsa.token, attempts=2, sleep=lambda s: None
+        )
+        first = submit_statements(h.repo, tenant, config, actor="ops", client=client)
+        # accepted, answer lost, the retry refused for its puids: in doubt, recorded failed
+        assert first.submitted == 0 and first.failed == total
+        second = submit_statements(h.repo, tenant, config, actor="ops", client=client)
+    assert second.submitted == total and second.failed == 0
+    assert len(state.batches) == 1 and len(state.puids) == total  # stored once
+    records = h.repo.authority_reports(tenant, authority="dsa")
+    assert all(r.status == "submitted" for r in records)

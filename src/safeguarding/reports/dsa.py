@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from safeguarding.reports.config import TenantReporting
-from safeguarding.reports.errors import AuthorityError, MissingFields, ReportError
+from safeguarding.reports.errors import AuthorityError, MissingFields
 from safeguarding.storage import Repository
 from safeguarding.storage.records import ActionRecord, AuthorityReportRecord
 
@@ -342,7 +342,9 @@ class TransparencyClient:
                     f"{k}: {', '.join(map(str, v))}" for k, v in list(errors.items())[:10]
                 )
                 raise AuthorityError(
-                    f"http_{response.status_code}", f"{message} {detail}".strip()[:500]
+                    f"http_{response.status_code}",
+                    f"{message} {detail}".strip()[:500],
+                    tuple(str(k) for k in errors),
                 )
             created = body.get("statements")
             if not isinstance(created, list) or len(created) != len(statements):
@@ -401,9 +403,7 @@ def submit_statements(
     )
     submitted = failed = 0
     try:
-        size = config.dsa.batch_size
-        for start in range(0, len(statements), size):
-            batch = statements[start : start + size]
+        for batch in _batches(repo, tenant_id, statements, config.dsa.batch_size):
             records = [_record(repo, tenant_id, a, s, actor)[0] for a, s in batch]
             for record in records:
                 repo.update_authority_report(
@@ -411,7 +411,23 @@ def submit_statements(
                 )
             try:
                 created = client.submit([s for _, s in batch])
-            except ReportError as exc:
+            except AuthorityError as exc:
+                if len(batch) == 1 and _only_puid_taken(exc):
+                    # An in-doubt statement the database already holds: it was accepted
+                    # before a crash or a lost answer, so it is submitted, not failed.
+                    repo.update_authority_report(
+                        tenant_id,
+                        records[0].id,
+                        step="sent",
+                        actor=actor,
+                        status="submitted",
+                        detail={"confirmed": "puid already in the database"},
+                        submitted_at=datetime.now(UTC),
+                        error_code=None,
+                        error_message=None,
+                    )
+                    submitted += 1
+                    continue
                 failed += len(batch)
                 errors.append(("batch", f"{exc.code}: {exc.message}"))
                 for record in records:
@@ -438,6 +454,31 @@ def submit_statements(
         if own:
             client.close()
     return DsaRun(len(statements), submitted, failed, [s for _, s in statements], errors)
+
+
+def _batches(
+    repo: Repository,
+    tenant_id: str,
+    statements: list[tuple[ActionRecord, dict[str, Any]]],
+    size: int,
+) -> list[list[tuple[ActionRecord, dict[str, Any]]]]:
+    """Statements whose earlier send is in doubt (``sending`` when a run stopped, or failed
+    without an answer) go one a call first, so a ``puid`` the database already holds refuses
+    only itself; the rest in batches of ``size``."""
+    doubt = {
+        r.subject_id
+        for r in repo.authority_reports(tenant_id, authority=AUTHORITY, limit=1_000_000)
+        if r.status == "sending" or (r.status == "failed" and r.error_code != "invalid")
+    }
+    first = [[item] for item in statements if str(item[0].id) in doubt]
+    rest = [item for item in statements if str(item[0].id) not in doubt]
+    return first + [rest[i : i + size] for i in range(0, len(rest), size)]
+
+
+def _only_puid_taken(exc: AuthorityError) -> bool:
+    return (
+        exc.code == "http_422" and bool(exc.fields) and all(f.endswith(".puid") for f in exc.fields)
+    )
 
 
 def _record(

@@ -24,7 +24,11 @@ class MissingFields(ReportError):
 
 
 class AuthorityError(ReportError):
-    """The authority answered with an error (its code and message)."""
+    """The authority answered with an error (its code and message, and the fields it named)."""
+
+    def __init__(self, code: str, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(code, message)
+        self.fields = fields
 
 
 class AlreadyReported(ReportError):
