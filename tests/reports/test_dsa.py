@@ -129,3 +129,33 @@ def test_a_batch_accepted_but_unanswered_is_confirmed_not_sent_twice(demo) -> No
     assert len(state.batches) == 1 and len(state.puids) == total  # stored once
     records = h.repo.authority_reports(tenant, authority="dsa")
     assert all(r.status == "submitted" for r in records)
+
+
+def test_a_users_notice_before_the_action_is_article_16(demo) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from safeguarding.reports.dsa import content_facts, statement_for
+
+    h, tenant, headers = demo
+    (action, *_) = pending_actions(h.repo, tenant)
+    assert (
+        statement_for(action, tenant_config(), content_facts(h.repo, tenant, action))["source_type"]
+        == "SOURCE_VOLUNTARY"
+    )
+    report = {
+        "type": "report",
+        "id": "notice-1",
+        "reporter_id": "someone",
+        "reported_id": "kai",
+        "conversation_id": action.conversation_id,
+        "reason": "uncomfortable",
+        "ts": datetime.now(UTC).isoformat(),
+    }
+    assert h.post(headers, [report]).status_code == 200
+    later = replace(action, created_at=datetime.now(UTC) + timedelta(minutes=1))
+    facts = content_facts(h.repo, tenant, later)
+    assert (
+        facts.notified
+        and statement_for(later, tenant_config(), facts)["source_type"] == "SOURCE_ARTICLE_16"
+    )
+    assert not content_facts(h.repo, tenant, action).notified  # the notice came after it

@@ -96,18 +96,23 @@ LEGAL_GROUND = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ContentFacts:
+    """What a statement says about the content acted on (names and dates, never text)."""
+
+    posted_at: datetime | None = None
+    media: bool = False
+    tactics: tuple[str, ...] = ()
+    notified: bool = False  # a user reported the conversation before the action (Art. 16)
+
+
 def statement_for(
-    action: ActionRecord,
-    config: TenantReporting,
-    *,
-    content_at: datetime | None,
-    media: bool,
-    tactics: Sequence[str] = (),
+    action: ActionRecord, config: TenantReporting, facts: ContentFacts
 ) -> dict[str, Any]:
     """The statement of reasons of one recorded action."""
     event = action.event
     at = action.created_at or datetime.now(UTC)
-    keywords = [GROOMING] + ([CSAM] if media else [])
+    keywords = [GROOMING] + ([CSAM] if facts.media else [])
     statement: dict[str, Any] = {
         "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT",
         "illegal_content_legal_ground": LEGAL_GROUND,
@@ -117,11 +122,11 @@ def statement_for(
         ),
         "category": CATEGORY,
         "category_specification": keywords,
-        "content_type": ["CONTENT_TYPE_TEXT"] + (["CONTENT_TYPE_IMAGE"] if media else []),
-        "content_date": (content_at or at).date().isoformat(),
+        "content_type": ["CONTENT_TYPE_TEXT"] + (["CONTENT_TYPE_IMAGE"] if facts.media else []),
+        "content_date": (facts.posted_at or at).date().isoformat(),
         "application_date": at.date().isoformat(),
-        "decision_facts": _facts(action, tactics),
-        "source_type": "SOURCE_VOLUNTARY",
+        "decision_facts": _facts(action, facts.tactics),
+        "source_type": "SOURCE_ARTICLE_16" if facts.notified else "SOURCE_VOLUNTARY",
         "automated_detection": "Yes",
         "automated_decision": "AUTOMATED_DECISION_FULLY"
         if not event.get("payload", {}).get("pending_review", True)
@@ -276,20 +281,23 @@ def pending_actions(repo: Repository, tenant_id: str, limit: int = 10_000) -> li
     return sorted((a for a in found if str(a.id) not in done), key=lambda a: a.id or 0)[:limit]
 
 
-def _content_facts(
-    repo: Repository, tenant_id: str, action: ActionRecord
-) -> tuple[datetime | None, bool, list[str]]:
-    """When the content acted on was posted, whether the conversation had media, and the
-    tactics its assessment names (names only, no text)."""
+def content_facts(repo: Repository, tenant_id: str, action: ActionRecord) -> ContentFacts:
+    """When the content acted on was posted, whether the conversation had media, the tactics
+    its assessment names, and whether a user had reported it before the action."""
     if not action.conversation_id:
-        return None, False, []
+        return ContentFacts()
     rows = repo.messages(tenant_id, action.conversation_id)
     index = action.event.get("message_index")
     chosen = next((r for r in rows if r["idx"] == index), rows[-1] if rows else None)
-    media = any(r.get("media") for r in rows)
     record = repo.get_conversation(tenant_id, action.conversation_id)
-    tactics = sorted(((record.assessment or {}).get("tactics") or {}) if record else {})
-    return (chosen["ts"] if chosen else None), media, tactics
+    acted_at = action.created_at or datetime.now(UTC)
+    notices = repo.reports(tenant_id, conversation_id=action.conversation_id)
+    return ContentFacts(
+        posted_at=chosen["ts"] if chosen else None,
+        media=any(r.get("media") for r in rows),
+        tactics=tuple(sorted(((record.assessment or {}).get("tactics") or {}) if record else {})),
+        notified=any(n.ts <= acted_at for n in notices),
+    )
 
 
 class TransparencyClient:
@@ -370,10 +378,7 @@ def submit_statements(
     statements: list[tuple[ActionRecord, dict[str, Any]]] = []
     errors: list[tuple[str, str]] = []
     for action in pending:
-        content_at, media, tactics = _content_facts(repo, tenant_id, action)
-        statement = statement_for(
-            action, config, content_at=content_at, media=media, tactics=tactics
-        )
+        statement = statement_for(action, config, content_facts(repo, tenant_id, action))
         problems = validate_statement(statement)
         if problems:
             errors += [(statement["puid"], p) for p in problems]
