@@ -16,12 +16,43 @@ from safeguarding.domain import AlertLevel, Assessment, Conversation, Message, P
 from safeguarding.risk.features import STRONG, feature_values, target_for
 from safeguarding.risk.model import RiskModel
 from safeguarding.risk.state import ConversationState, ParticipantState
-from safeguarding.signals.extract import MessageAnalyser, MessageSignals
+from safeguarding.signals.extract import MessageAnalyser, MessageSignals, TacticEvidence
 
 MAX_STATED_AGES = 8
 # An age question is answered within this many messages ("how old r u" ... "11 wbu").
 AGE_ANSWER_WINDOW = 3
 URGENT_TACTICS = ("threat", "meeting")
+# Sextortion escalates at the first threat or demand, whoever the accounts are: the risk is
+# raised to at least this (and the level to urgent) once the pattern is complete.
+SEXTORTION_RISK = 0.95
+# A code word takes the role of a tactic when the same sender already used one of the tactics
+# it stands for (``CODE_WORDS[cue] = (tactic, tactics that give it that meaning)``); without
+# that context it is only a weak hint.
+CODE_WORDS = {
+    "code_app": ("platform_move", ("platform_move", "isolation_secrecy", "risk_assessment")),
+    "code_secret": (
+        "isolation_secrecy",
+        ("isolation_secrecy", "gifts", "emotional_dependency", "image_request", "platform_move"),
+    ),
+    "code_stuff": ("image_request", ("image_request", "desensitisation", "isolation_secrecy")),
+}
+CODE_WORD_SCORE = 0.8
+_NO_EVIDENCE = TacticEvidence("", 0.0, None, "")
+CODE_WORD_WEAK = 0.4
+# What a carer's logistics ("text me when you get home", "i'll pick you up at 5", "send me a
+# photo of the permission slip") or a family
+# surprise ("don't tell your sister about her present") explains in the same message: those
+# tactics count at this factor, below ``STRONG``, so the words alone do not alert.
+EXPLAINED_BY = {
+    "care": ("risk_assessment", "meeting", "platform_move", "image_request"),
+    "surprise": ("isolation_secrecy", "gifts"),
+}
+EXPLAINED_FACTOR = 0.5
+# A sender who talks like a carer (at least this many messages, and a third of theirs, with a
+# carer's logistics) has the same tactics explained in every message: a parent who asks
+# "are you home alone?" twice an evening. Gifts, secrecy and image requests still count.
+CARER_MESSAGES = 2
+CARER_SHARE = 1 / 3
 # Evidence kinds that are not grooming tactics (left out of ``Assessment.tactics``).
 NOT_TACTICS = frozenset({"contact_detail", "adult_indicator", "media_match", "url_match"})
 # AlertLevel by value: a dict look-up is several times cheaper than calling the enum.
@@ -195,7 +226,7 @@ class Engine:
         if ages:
             sender.stated_ages = (sender.stated_ages + ages)[-MAX_STATED_AGES:]
         had_conflict = sender.age_conflict()
-        sender.adult_evidence += len(signals.adult_spans)
+        sender.adult_evidence += signals.adult_weight
         sender.contacts += len(signals.contacts)
         for kind, spans in (
             ("adult_indicator", signals.adult_spans),
@@ -204,8 +235,13 @@ class Engine:
             for span in spans:
                 excerpt = _excerpt(message.text, span)
                 state.add_evidence(Signal(kind, index, sender.id, 1.0, span, excerpt, "pattern"))
+        tactics = signals.tactics
+        if signals.cues:
+            tactics = self._fold_cues(state, sender, index, message, signals)
+        if tactics and sender.care_messages >= CARER_MESSAGES:
+            tactics = _explained_by_carer(sender, tactics)
         tactic_message = False
-        for ev in signals.tactics.values():
+        for ev in tactics.values():
             if ev.score > sender.tactic_max.get(ev.tactic, 0.0):
                 sender.tactic_max[ev.tactic] = ev.score
             sender.tactic_first.setdefault(ev.tactic, index)
@@ -219,25 +255,75 @@ class Engine:
             )
         sender.tactic_messages += tactic_message
         sender.semantic_max = max(sender.semantic_max, signals.semantic_margin)
-        if not had_conflict and sender.age_conflict():
-            sender.tactic_max["age_deception"] = max(sender.tactic_max.get("age_deception", 0), 0.9)
-            sender.tactic_first.setdefault("age_deception", index)
-            state.add_evidence(
-                Signal(
-                    "age_deception",
-                    index,
-                    sender.id,
-                    0.9,
-                    None,
-                    None,
-                    "context",
-                    {
-                        "stated_ages": sender.stated_ages,
-                        "declared_age": sender.declared_age,
-                        "adult_evidence": sender.adult_evidence,
-                    },
+        if sender.age_conflict():
+            # Graded: one strong adult-life hint behind a teen's age is 0.7, two or more 0.9+;
+            # claims that contradict each other (or an adult profile) are 0.9.
+            grade = 0.9 if not sender.adult_life() else min(0.95, 0.5 + 0.2 * sender.adult_evidence)
+            if grade > sender.tactic_max.get("age_deception", 0.0) + 1e-9 or not had_conflict:
+                sender.tactic_max["age_deception"] = max(
+                    sender.tactic_max.get("age_deception", 0.0), grade
                 )
+                sender.tactic_first.setdefault("age_deception", index)
+                state.add_evidence(
+                    Signal(
+                        "age_deception",
+                        index,
+                        sender.id,
+                        grade,
+                        None,
+                        None,
+                        "context",
+                        {
+                            "stated_ages": list(sender.stated_ages),
+                            "declared_age": sender.declared_age,
+                            "adult_evidence": sender.adult_evidence,
+                        },
+                    )
+                )
+        if sender.sextortion_at is None and (signals.cues or "threat" in tactics):
+            if sextortion_pattern(sender):
+                sender.sextortion_at = index
+                state.extorter = state.extorter or sender.id
+
+    def _fold_cues(
+        self,
+        state: ConversationState,
+        sender: ParticipantState,
+        index: int,
+        message: Message,
+        signals: MessageSignals,
+    ) -> dict[str, TacticEvidence]:
+        """Record the message's cues; code words become the tactic their context gives them."""
+        tactics = signals.tactics
+        cues = signals.cues
+        sender.care_messages += "care" in cues or "surprise" in cues
+        for cue, ev in cues.items():
+            if ev.score > sender.cue_max.get(cue, 0.0):
+                sender.cue_max[cue] = ev.score
+            explained = EXPLAINED_BY.get(cue)
+            if explained is not None:
+                for tactic in explained:
+                    found = tactics.get(tactic)
+                    if found is not None and found.score >= STRONG:
+                        tactics = dict(tactics) if tactics is signals.tactics else tactics
+                        score = found.score * EXPLAINED_FACTOR
+                        tactics[tactic] = TacticEvidence(tactic, score, found.span, found.source)
+            if cue == "exposure" and tactics.get("threat", _NO_EVIDENCE).score < ev.score:
+                tactics = dict(tactics) if tactics is signals.tactics else tactics
+                tactics["threat"] = TacticEvidence("threat", ev.score, ev.span, "context")
+            meaning = CODE_WORDS.get(cue)
+            if meaning is None:
+                continue
+            tactic, context = meaning
+            seen = any(sender.tactic_max.get(t, 0.0) >= STRONG for t in context) or any(
+                tactics[t].score >= STRONG for t in context if t in tactics
             )
+            score = CODE_WORD_SCORE if seen else CODE_WORD_WEAK
+            current = tactics.get(tactic)
+            if current is None or current.score < score:
+                tactics = dict(tactics) if tactics is signals.tactics else tactics
+                tactics[tactic] = TacticEvidence(tactic, score, ev.span, "context")
+        return tactics
 
     def _age_was_asked(
         self, state: ConversationState, sender: ParticipantState, index: int
@@ -266,9 +352,15 @@ class Engine:
                 risk, suspect, suspect_x = p.last_risk, p, x
         if suspect is None:
             return
+        extorter = state.participants.get(state.extorter) if state.extorter else None
+        if extorter is not None:
+            suspect, suspect_x = extorter, None
+            risk = max(extorter.last_risk, SEXTORTION_RISK, self.model.urgent_threshold)
         state.risk = risk
         level = AlertLevel.NONE
-        if risk >= self.model.alert_threshold:
+        if extorter is not None:
+            level = AlertLevel.URGENT
+        elif risk >= self.model.alert_threshold:
             level = AlertLevel.ALERT
             severe = any(suspect.tactic_max.get(t, 0.0) >= STRONG for t in URGENT_TACTICS)
             if severe and risk >= self.model.urgent_threshold:
@@ -276,6 +368,7 @@ class Engine:
         elif risk >= self.model.watch_threshold:
             level = AlertLevel.WATCH
         if level >= AlertLevel.WATCH:
+            state.harm = "sextortion" if extorter is not None else "grooming"
             state.offender = suspect.id
             target = target_for(state, suspect.id)
             state.at_risk = target.id if target else None
@@ -284,6 +377,10 @@ class Engine:
             state.reasons = [
                 f"{name} (+{weight:.2f})" for name, weight in self.model.contributions(x)
             ]
+            if extorter is not None:
+                state.reasons.insert(
+                    0, f"sextortion: leverage, threat or demand at message {extorter.sextortion_at}"
+                )
         # Once a conversation has alerted it stays at least at that level: a moderator decides.
         sticky = state.level if state.first_alert_index is not None else 0
         self._set_level(state, max(int(level), sticky), index)
@@ -322,7 +419,44 @@ class Engine:
             tactics=tactics,
             first_alert_index=state.first_alert_index,
             reasons=list(state.reasons),
+            harm=state.harm,
         )
+
+
+def _explained_by_carer(
+    sender: ParticipantState, tactics: dict[str, TacticEvidence]
+) -> dict[str, TacticEvidence]:
+    if sender.care_messages < CARER_SHARE * sender.n_messages:
+        return tactics
+    out = tactics
+    for tactic in EXPLAINED_BY["care"]:
+        found = tactics.get(tactic)
+        if found is not None and found.score >= STRONG:
+            out = dict(out) if out is tactics else out
+            score = found.score * EXPLAINED_FACTOR
+            out[tactic] = TacticEvidence(tactic, score, found.span, found.source)
+    return out
+
+
+def sextortion_pattern(p: ParticipantState) -> bool:
+    """Leverage over an image (real or claimed) turned into a threat or a demand.
+
+    Leverage (an image or recording held, real or claimed) with a demand, a threat to expose
+    or any threat; a threat to expose (to friends, family, school, followers) with a demand
+    (money, gift cards, "another one"); or a threat with a deadline and a demand or a threat
+    to expose. Each part alone is ordinary (friends owe each other money, games have
+    deadlines, bullies spread videos)."""
+    cues, tactics = p.cue_max, p.tactic_max
+    leverage = cues.get("leverage", 0.0) >= STRONG
+    demand = cues.get("demand", 0.0) >= STRONG
+    exposure = cues.get("exposure", 0.0) >= STRONG
+    threat = tactics.get("threat", 0.0) >= STRONG
+    if leverage and (demand or exposure or threat):
+        return True
+    if exposure and demand:
+        return True
+    # A deadline alone is everyday ("hand it in before tomorrow"): only with a threat.
+    return cues.get("deadline", 0.0) >= STRONG and threat and (demand or exposure)
 
 
 def _excerpt(text: str, span: tuple[int, int] | None) -> str:

@@ -13,6 +13,8 @@ from safeguarding.domain import Participant, Signal
 
 MAX_EVIDENCE = 200
 ADULT = 18
+# Adult-life evidence (strong indicators weigh 1, weak 0.5) that makes a "teen" an adult.
+ADULT_LIFE = 1.0
 
 
 @dataclass(slots=True)
@@ -23,7 +25,7 @@ class ParticipantState:
     account_age_days: int | None = None
     connected: bool | None = None
     stated_ages: list[int] = field(default_factory=list)
-    adult_evidence: int = 0
+    adult_evidence: float = 0.0  # summed weights of adult-life indicators
     n_messages: int = 0
     n_questions: int = 0
     tactic_max: dict[str, float] = field(default_factory=dict)
@@ -33,6 +35,10 @@ class ParticipantState:
     semantic_max: float = 0.0
     asked_age_at: int | None = None  # index of this participant's last age question
     last_risk: float = 0.0
+    # Cues (``signals.lexicon.CUES``): best score and first message of each, as for tactics.
+    cue_max: dict[str, float] = field(default_factory=dict)
+    care_messages: int = 0  # messages with a carer's logistics or a family surprise
+    sextortion_at: int | None = None  # message that completed the sextortion pattern
 
     def apply_facts(self, p: Participant) -> None:
         """Take the platform's account facts; a known value is never erased by an unknown."""
@@ -50,13 +56,18 @@ class ParticipantState:
         data["stated_ages"] = list(self.stated_ages)
         data["tactic_max"] = dict(self.tactic_max)
         data["tactic_first"] = dict(self.tactic_first)
+        data["cue_max"] = dict(self.cue_max)
         return data
+
+    def adult_life(self) -> bool:
+        """Enough adult-life evidence (a spouse, a mortgage; or two weak hints) to be an adult."""
+        return self.adult_evidence >= ADULT_LIFE
 
     def estimated_age(self) -> float | None:
         """Best guess of the real age: verified, else adult evidence, else what was said."""
         if self.verified_age is not None:
             return float(self.verified_age)
-        if self.adult_evidence:
+        if self.adult_life():
             adult_claims = [a for a in self.stated_ages if a >= ADULT]
             declared = self.declared_age if (self.declared_age or 0) >= ADULT else None
             return float(adult_claims[-1] if adult_claims else declared or 25)
@@ -70,7 +81,7 @@ class ParticipantState:
         """Signs of a false age: adult evidence behind a minor's age, or claims that disagree."""
         minor_claims = [a for a in self.stated_ages if a < ADULT]
         declared_minor = self.declared_age is not None and self.declared_age < ADULT
-        if self.adult_evidence and (minor_claims or declared_minor):
+        if self.adult_life() and (minor_claims or declared_minor):
             return True
         if self.declared_age is not None and self.declared_age >= ADULT and minor_claims:
             return True
@@ -99,6 +110,8 @@ class ConversationState:
     at_risk: str | None = None
     first_alert_index: int | None = None
     max_level: int = 0
+    harm: str | None = None  # "grooming" or "sextortion" (``Assessment.harm``)
+    extorter: str | None = None  # first participant who completed the sextortion pattern
     reasons: list[str] = field(default_factory=list)
     # Evidence dicts already exported, in the order of ``evidence`` (which only grows), with
     # and without excerpts: the service exports every touched conversation after each batch,
@@ -144,7 +157,7 @@ class ConversationState:
 _PARTICIPANT_SCALARS = tuple(
     f.name
     for f in fields(ParticipantState)
-    if f.name not in {"stated_ages", "tactic_max", "tactic_first"}
+    if f.name not in {"stated_ages", "tactic_max", "tactic_first", "cue_max"}
 )
 _CONVERSATION_SCALARS = tuple(
     f.name

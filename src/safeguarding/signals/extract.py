@@ -8,7 +8,7 @@ from functools import cache
 
 from safeguarding.ingest.text import analysable
 from safeguarding.normalise import normalise
-from safeguarding.signals.lexicon import TacticLexicon
+from safeguarding.signals.lexicon import CUES, TacticLexicon
 from safeguarding.signals.patterns import (
     ANSWER_AGE_RX,
     ANSWER_MAX_CHARS,
@@ -37,10 +37,12 @@ class TacticEvidence:
 @dataclass(slots=True)
 class MessageSignals:
     tactics: dict[str, TacticEvidence] = field(default_factory=dict)
+    cues: dict[str, TacticEvidence] = field(default_factory=dict)  # see ``lexicon.CUES``
     semantic_margin: float = 0.0  # best (tactic - benign) similarity over all tactics
     ages: list[int] = field(default_factory=list)
     bare_age: int | None = None  # a lone number, an age if it answers an age question
     adult_spans: list[tuple[int, int]] = field(default_factory=list)
+    adult_weight: float = 0.0  # strength of the adult-life evidence (a mortgage 1, "work" 0.5)
     contacts: list[str] = field(default_factory=list)
     contact_spans: list[tuple[int, int]] = field(default_factory=list)
     is_question: bool = False
@@ -63,9 +65,13 @@ class MessageAnalyser:
         out = MessageSignals(is_question="?" in text)
         tactics = out.tactics
         for hit in self.lexicon.find(folded):
-            tactics[hit.tactic] = TacticEvidence(
+            found = TacticEvidence(
                 hit.tactic, hit.weight, norm.original_span(hit.start, hit.end), "lexicon"
             )
+            if hit.tactic in CUES:
+                out.cues[hit.tactic] = found
+            else:
+                tactics[hit.tactic] = found
         if self.exemplars is not None:
             scores = self.exemplars.score(norm.text)
             if scores is not None:
@@ -91,6 +97,7 @@ class MessageAnalyser:
                     out.bare_age = int(bare.group(1))
         for adult in adult_indicators(folded):
             out.adult_spans.append(norm.original_span(adult.start, adult.end))
+            out.adult_weight += adult.weight
         for contact in contact_details(folded):
             out.contacts.append(contact.value)
             out.contact_spans.append(norm.original_span(contact.start, contact.end))

@@ -28,6 +28,24 @@ from safeguarding.domain import Tactic
 
 _MACRO = re.compile(r"\{([a-z_]+)\}")
 DEFAULT_WEIGHT = 0.8
+# Cues: pieces of a pattern that are not DATASPEC tactics on their own. The risk stage reads
+# them in context: sextortion's parts (leverage over an image, a threat to expose, a demand,
+# a deadline), code words whose meaning comes from what the pair said before ("the other
+# app", "our thing", "the extra stuff"), a carer's everyday role and logistics, and a
+# family surprise (a sibling's present) that explains a request for secrecy.
+CUES = frozenset(
+    {
+        "leverage",
+        "exposure",
+        "demand",
+        "deadline",
+        "code_app",
+        "code_secret",
+        "code_stuff",
+        "care",
+        "surprise",
+    }
+)
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
 
 
@@ -104,7 +122,7 @@ class TacticLexicon:
     """Compiled patterns of several languages behind one RE2 prefilter set."""
 
     def __init__(self, sources: dict[str, dict[str, Any]]) -> None:
-        known = {t.value for t in Tactic}
+        known_tactics = {t.value for t in Tactic}
         self._patterns: list[tuple[str, float, str, re.Pattern[str]]] = []
         self._slow: list[int] = []  # indices of patterns RE2 cannot run
         options = re2.Options()
@@ -113,29 +131,36 @@ class TacticLexicon:
         self._set = re2.Set.SearchSet(options)
         for language, doc in sources.items():
             macros = {k: str(v) for k, v in (doc.get("macros") or {}).items()}
-            for tactic, raw in (doc.get("tactics") or {}).items():
-                if tactic not in known:
-                    raise LexiconError(f"{language}: unknown tactic {tactic!r}")
-                for pattern, weight in _entries(raw, f"{language}/{tactic}"):
-                    expanded = expand_macros(pattern, macros)
-                    try:
-                        compiled = re.compile(expanded)
-                    except re.error as exc:
-                        raise LexiconError(
-                            f"{language}/{tactic}: pattern {pattern!r} does not compile: {exc}"
-                        ) from exc
-                    index = len(self._patterns)
-                    self._patterns.append((tactic, weight, language, compiled))
-                    try:
-                        self._set.Add(expanded)
-                    except Exception:  # RE2 refuses look-around: prefilter without it
-                        try:
-                            self._set.Add(without_lookaround(expanded))
-                        except Exception:
-                            self._set.Add(r"\A\b\B")  # never matches; keeps the numbering
-                            self._slow.append(index)
+            sections = [(doc.get("tactics") or {}, known_tactics, "tactic")]
+            sections.append((doc.get("cues") or {}, CUES, "cue"))
+            for section, known, what in sections:
+                for tactic, raw in section.items():
+                    if tactic not in known:
+                        raise LexiconError(f"{language}: unknown {what} {tactic!r}")
+                    self._add(language, tactic, raw, macros)
         self._set.Compile()
         self.languages = tuple(sources)
+
+    def _add(self, language: str, tactic: str, raw: Any, macros: dict[str, str]) -> None:
+        """Compile one tactic's or cue's patterns into the list and the RE2 set."""
+        for pattern, weight in _entries(raw, f"{language}/{tactic}"):
+            expanded = expand_macros(pattern, macros)
+            try:
+                compiled = re.compile(expanded)
+            except re.error as exc:
+                raise LexiconError(
+                    f"{language}/{tactic}: pattern {pattern!r} does not compile: {exc}"
+                ) from exc
+            index = len(self._patterns)
+            self._patterns.append((tactic, weight, language, compiled))
+            try:
+                self._set.Add(expanded)
+            except Exception:  # RE2 refuses look-around: prefilter without it
+                try:
+                    self._set.Add(without_lookaround(expanded))
+                except Exception:
+                    self._set.Add(r"\A\b\B")  # never matches; keeps the numbering
+                    self._slow.append(index)
 
     @classmethod
     def from_package(cls, languages: tuple[str, ...] = LANGUAGES) -> TacticLexicon:
@@ -150,7 +175,7 @@ class TacticLexicon:
         return len(self._slow)
 
     def find(self, text: str) -> list[TacticHit]:
-        """Best hit per tactic (highest weight, then earliest) in normalised ``text``."""
+        """Best hit per tactic or cue (highest weight, then earliest) in normalised ``text``."""
         matched = self._set.Match(text) or []
         if self._slow:
             matched = list(matched) + [i for i in self._slow if self._patterns[i][3].search(text)]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+import re2
 
 # Age statements, several languages; text is normalised (lower-case, accents folded).
 _AGE_PATTERNS = [
@@ -28,22 +31,79 @@ ANSWER_AGE_RX = re.compile(
 )
 ANSWER_MAX_CHARS = 60
 
-_ADULT_PATTERNS = [
-    r"\bmy (?:wife|husband|missus|hubby|fiancee?|ex[- ]?wife|ex[- ]?husband)\b",
-    r"\bmy (?:kids|children|son|daughter|stepson|stepdaughter)\b",
-    r"\b(?:drive|driving|drove|commute|commuting) (?:to|home from|back from) (?:work|the office|my job)\b",
-    r"\b(?:my|the) (?:boss|manager|shift|mortgage|landlord|payslip|paycheck|pension|colleagues?|coworkers?|co-workers?)\b",
-    r"\b(?:at|after|before|from|off) work\b",
-    r"\b(?:pay|paying|paid) (?:my |the )?(?:rent|bills|taxes|mortgage)\b",
+# Adult life behind whatever age an account claims, in every supported language. Strong
+# indicators (a spouse, one's own children, a mortgage or rent, a commute to the office,
+# school long past) weigh 1; weak ones that a teen with a Saturday job might also say ("after
+# work", "my boss", "my shift") weigh 0.5. The risk stage grades a "teen" by the sum.
+_ADULT_STRONG = [
+    # en
+    r"\bmy (?:wife|husband|missus|hubby|fiancee?|ex[- ]?wife|ex[- ]?husband|divorce|pension|mortgage|payslip|paycheck|landlord|tax return|car insurance|colleagues?|coworkers?|co-workers?)\b",
+    r"\bmy (?:kids|children|son|daughter|stepson|stepdaughter|grandkids|toddler|baby daughter|baby son)\b",
+    r"\b(?:the kids are|put(?:ting)? the kids to) (?:\w+ )?(?:asleep|in bed|bed)\b",
+    r"\b(?:drive|driving|drove|commute|commuting|way) (?:to|home from|back from|in to) (?:work|the office|my job)\b",
+    r"\b(?:pay|paying|paid) (?:my |the )?(?:rent|bills|taxes|mortgage|council tax)\b",
     r"\b(?:my|a) (?:full[- ]time )?job (?:at|in|as)\b",
     r"\bwhen i was (?:ur|your|ya) age\b",
     r"\b(?:back in my day|in my twenties|in my thirties|i'?m in my (?:20s|30s|40s|twenties|thirties))\b",
-    r"\bmi (?:esposa|mujer|marido|jefe|hipoteca)\b|\bmis hijos\b|\b(?:al|del|en el) trabajo\b",
-    r"\bma femme\b|\bmon mari\b|\bmes enfants\b|\bmon (?:patron|chef|boulot|travail)\b|\bau (?:boulot|travail)\b",
-    r"\bmeine (?:frau|kinder|arbeit|chefin)\b|\bmein (?:mann|chef|job)\b|\b(?:zur|von der|auf der) arbeit\b",
-    r"\bminha (?:esposa|mulher)\b|\bmeu (?:marido|chefe|trabalho|emprego)\b|\bmeus filhos\b|\bno trabalho\b",
+    r"\b(?:when i was (?:at|in) (?:high )?school|back (?:when i was )?in (?:high )?school|my (?:old )?school days|(?:left|finished) school (?:\w+ ){0,2}(?:years|ages|decades) ago|(?:years|decades) since i (?:left|finished) school)\b",
+    r"\b(?:my (?:uni|university|college) days|when i was at (?:uni|university))\b",
+    # es
+    r"\bmi (?:esposa|mujer|marido|hipoteca|exmujer|exmarido|nomina|casero)\b|\bmis (?:hijos|hijas|companeros de trabajo)\b|\bmi (?:hijo|hija) (?:\w+ )?(?:tiene|va|esta)\b",
+    r"\b(?:pagar|pago|pague) (?:el alquiler|la hipoteca|las facturas|los impuestos)\b|\b(?:voy|vuelvo|volviendo|conduciendo) (?:al|del) (?:trabajo|curro|la oficina)\b",
+    r"\bcuando (?:yo )?(?:iba al|estaba en el) (?:cole|colegio|instituto|insti)\b|\bcuando (?:yo )?tenia tu edad\b|\ben mis tiempos\b",
+    r"\b(?:el|mi) alquiler\b|\bmi casero\b",
+    # fr
+    r"\bma femme\b|\bmon mari\b|\bmes enfants\b|\bmon (?:fils|ex-femme|ex-mari|credit immobilier|proprio|salaire)\b|\bmes collegues\b",
+    r"\b(?:payer|paye) (?:le loyer|les factures|mes impots|le credit)\b|\b(?:au|du) bureau\b|\ben allant au (?:boulot|travail)\b",
+    r"\bquand j'?etais (?:au lycee|au college|a l'?ecole|a la fac)\b|\ba ton age\b|\bde mon temps\b",
+    # de
+    r"\bmeine (?:frau|kinder|tochter|ex-frau|kollegen|miete|hypothek)\b|\bmein (?:mann|sohn|gehalt|vermieter)\b",
+    r"\b(?:miete|rechnungen|steuern) (?:\w+ )?(?:zahlen|bezahlen|gezahlt)\b|\b(?:ins|im|aus dem) buero\b|\bauf dem weg (?:zur|von der) arbeit\b",
+    r"\b(?:die|meine) kinder ins bett\b",
+    r"\bals ich (?:noch )?(?:in der schule|zur schule|auf der schule|an der uni)\b|\bin deinem alter\b|\bzu meiner zeit\b",
+    # pt
+    r"\bminha (?:esposa|mulher|filha|hipoteca)\b|\bmeu (?:marido|filho|salario)\b|\bmeus (?:filhos|colegas de trabalho)\b",
+    r"\b(?:pagar|pago|paguei) (?:o aluguel|o aluguer|as contas|a hipoteca|o financiamento|os impostos)\b|\b(?:indo|voltando|vou) (?:pro|para o|do) (?:trabalho|escritorio|servico)\b",
+    r"\bquando eu (?:estava|era|tava) na escola\b|\bna (?:tua|sua) idade\b|\bno meu tempo\b",
+    r"\bo (?:aluguel|aluguer)\b|\bdono do ape\b",
+    # it
+    r"\bmia (?:moglie|figlia)\b|\bmio (?:marito|figlio|stipendio)\b|\bi miei (?:figli|colleghi)\b|\bil (?:mio )?mutuo\b",
+    r"\b(?:pagare|pago|pagato) (?:l'?affitto|le bollette|le tasse|il mutuo)\b|\bin ufficio\b|\b(?:vado|torno) (?:al|dal) lavoro\b",
+    r"\bquando (?:andavo|ero) a scuola\b|\balla tua eta\b|\bai miei tempi\b",
+    r"\bl'?affitto\b|\bpadrone di casa\b",
+    # nl
+    r"\bmijn (?:vrouw|man|kinderen|zoon|dochter|hypotheek|collega'?s|salaris|ex-vrouw|ex-man)\b",
+    r"\b(?:de )?(?:huur|rekeningen|belasting) (?:\w+ )?(?:betalen|betaald)\b|\b(?:naar|op) kantoor\b|\bonderweg (?:naar|van) (?:mijn )?werk\b",
+    r"\bde huur\b|\bmijn huisbaas\b",
+    r"\btoen ik (?:nog )?op (?:de middelbare|school) zat\b|\bop jouw leeftijd\b|\bin mijn tijd\b",
 ]
-_ADULT_RX = re.compile("|".join(f"(?:{p})" for p in _ADULT_PATTERNS))
+_ADULT_WEAK = [
+    r"\bmy (?:boss|manager|shift|flat|apartment|lunch break)\b",
+    r"\b(?:at|after|before|from|off) work\b",
+    r"\bmi (?:jefe|jefa|turno)\b|\b(?:al|del|en el) (?:trabajo|curro)\b",
+    r"\bmon (?:patron|chef|boulot|travail)\b|\bau (?:boulot|travail)\b|\bapres le (?:boulot|travail)\b",
+    r"\bmein (?:chef|job)\b|\bmeine (?:arbeit|chefin|schicht)\b|\b(?:zur|von der|auf der|nach der) arbeit\b",
+    r"\bmeu (?:chefe|trabalho|emprego|turno)\b|\b(?:no|do) trabalho\b",
+    r"\bil mio (?:capo|turno|lavoro)\b|\b(?:al|dal|dopo il) lavoro\b",
+    r"\bmijn (?:baas|dienst|werk)\b|\b(?:op|naar|na|van) het werk\b",
+]
+def _adult_prefilter() -> Any:
+    """All adult patterns in one RE2 set: most messages match none, and one set scan costs
+    a fraction of running dozens of alternatives with ``re``."""
+    options = re2.Options()
+    options.log_errors = False
+    found = re2.Set.SearchSet(options)
+    for pattern in _ADULT_STRONG + _ADULT_WEAK:
+        found.Add(pattern)
+    found.Compile()
+    return found
+
+
+_ADULT_SET = _adult_prefilter()
+_ADULT_RXS = [(re.compile(p), 1.0) for p in _ADULT_STRONG] + [
+    (re.compile(p), 0.5) for p in _ADULT_WEAK
+]
+
 
 _PLATFORMS = (
     r"snap(?:chat)?|sc|insta(?:gram)?|ig|discord|kik|telegram|tg|whats ?app|wa|zap|skype|"
@@ -91,6 +151,7 @@ class PatternHit:
     start: int
     end: int
     value: str
+    weight: float = 1.0
 
 
 def stated_ages(text: str) -> list[PatternHit]:
@@ -104,11 +165,20 @@ def stated_ages(text: str) -> list[PatternHit]:
 
 
 def adult_indicators(text: str) -> list[PatternHit]:
-    """Life facts only an adult usually has (a job, a spouse, children, a mortgage)."""
-    return [
-        PatternHit("adult_indicator", m.start(), m.end(), m.group(0))
-        for m in _ADULT_RX.finditer(text)
-    ]
+    """Life facts only an adult usually has (a spouse, children, a mortgage, a job); weight 1
+    for strong indicators, 0.5 for weak ones. Overlapping hits of several patterns count
+    once (the strongest)."""
+    matched = _ADULT_SET.Match(text)
+    if not matched:
+        return []
+    hits: list[PatternHit] = []
+    for index in sorted(matched):
+        rx, weight = _ADULT_RXS[index]
+        for m in rx.finditer(text):
+            if any(h.start < m.end() and m.start() < h.end for h in hits):
+                continue
+            hits.append(PatternHit("adult_indicator", m.start(), m.end(), m.group(0), weight))
+    return sorted(hits, key=lambda h: h.start)
 
 
 _DIGIT_RX = re.compile(r"\d")

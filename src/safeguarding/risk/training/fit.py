@@ -28,6 +28,11 @@ MODEL_VERSION_PREFIX = "lr"
 # reports (PAN 2012) and the product's first target, and it weighs a false alarm against a
 # child more than a late one.
 THRESHOLD_BETA = 0.5
+# Thresholds whose F-beta on the replay is within this share of the best count as tied; the
+# highest of them is taken. The synthetic replay is easier than real chats on the benign
+# side (its carers and peers speak in the line banks' words), so the extra margin goes to
+# precision: a false alarm against a family costs more than a slightly later alert.
+NEAR_BEST = 0.01
 
 
 @dataclass
@@ -162,12 +167,8 @@ def fit_calibration(scored: list[tuple[Conversation, list[float]]]) -> tuple[flo
 
 
 def choose_threshold(scored: list[tuple[Conversation, list[float]]], beta: float = 0.5) -> float:
-    """The alert threshold that maximises F-beta of conversations.
-
-    The training corpus often separates cleanly, so a whole range of thresholds ties; the
-    middle of that range keeps the widest margin on both sides, where either end would
-    overfit (the low end alerts on every borderline benign chat, the high end misses).
-    """
+    """The highest alert threshold whose F-beta of conversations is within ``NEAR_BEST`` of
+    the best one (see ``NEAR_BEST`` for why the high end)."""
     candidates = np.unique(np.round(np.concatenate([np.asarray(r) for _, r in scored if r]), 3))
     results: list[tuple[float, float]] = []
     for t in candidates[(candidates >= 0.02) & (candidates <= 0.98)]:
@@ -186,8 +187,8 @@ def choose_threshold(scored: list[tuple[Conversation, list[float]]], beta: float
     if not results:
         return 0.5
     best = max(f for _, f in results)
-    tied = [t for t, f in results if f >= best - 1e-9]
-    return float(np.median(tied))
+    near = [t for t, f in results if f >= best * (1 - NEAR_BEST)]
+    return float(max(near))
 
 
 def train_model(

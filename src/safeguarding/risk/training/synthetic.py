@@ -391,7 +391,13 @@ def _plan(rng: random.Random, pace: str, lying: bool) -> list[list[str]]:
     return [s for s in stages if s]
 
 
+# Tactics a pair may rename with a code word once they have used it ("the other app").
+_CODED = ("platform_move", "isolation_secrecy", "image_request")
+
+
 def _grooming(rng: random.Random, bank: LineBank) -> _Draft:
+    if rng.random() < 0.15:
+        return _relative_grooming(rng, bank)
     pace = rng.choices(["fast", "medium", "slow"], weights=[0.25, 0.45, 0.30])[0]
     off_id, child_id = _ids(rng, 2)
     lying = rng.random() < 0.55
@@ -414,7 +420,14 @@ def _grooming(rng: random.Random, bank: LineBank) -> _Draft:
 
     if rng.random() < 0.2:  # the child speaks first (a question on a stream or in a game)
         chat.say(child_id, "peer.greet")
+    used: set[str] = set()
+    # An adult posing as a teen lets adult life slip (work, rent, own children) now and then.
+    slips = rng.randint(1, 2) if lying and rng.random() < 0.5 else 0
     for s, stage in enumerate(stages):
+        if slips and s > 0 and rng.random() < 0.6:
+            chat.say(off_id, "slip.adult")
+            chat.say(child_id, "child.neutral")
+            slips -= 1
         if pace == "slow" and s > 0 and rng.random() < 0.6:
             chat.next_day()
             chat.say(off_id, rng.choice(["peer.greet", "offender.noise"]))
@@ -428,12 +441,18 @@ def _grooming(rng: random.Random, bank: LineBank) -> _Draft:
             j += 1
             if "threat" in combined:
                 chat.say(child_id, "child.refusing")
-            text = " ".join(chat.text(off_id, f"offender.{t}") for t in combined)
+            text = " ".join(_tactic_line(chat, off_id, t, used) for t in combined)
+            used.update(combined)
             chat.add(off_id, text, combined)
             chat.say(child_id, rng.choice(_REPLY[combined[-1]]))
             if rng.random() < noise_p:
                 a, b = (off_id, child_id) if rng.random() < 0.5 else (child_id, off_id)
                 chat.exchange(a, _noise_key(a, off_id), b, _noise_key(b, off_id))
+    coded = [t for t in _CODED if t in used]
+    if coded and rng.random() < 0.35:  # the agreed code word comes back later
+        tactic = rng.choice(coded)
+        chat.add(off_id, chat.text(off_id, f"code.{tactic}"), [tactic])
+        chat.say(child_id, rng.choice(_REPLY[tactic]))
     if rng.random() < 0.3:
         chat.say(off_id, "offender.noise")
     first = _first_alert(chat.tactics)
@@ -443,52 +462,128 @@ def _grooming(rng: random.Random, bank: LineBank) -> _Draft:
     return _Draft("grooming", platform, [offender, child], chat, notes, off_id, first)
 
 
+def _tactic_line(chat: _Chat, offender: str, tactic: str, used: set[str]) -> str:
+    """The tactic in plain words, or (once used) sometimes as the pair's code word."""
+    if tactic in _CODED and tactic in used and chat.rng.random() < 0.5:
+        return chat.text(offender, f"code.{tactic}")
+    return chat.text(offender, f"offender.{tactic}")
+
+
+def _relative_grooming(rng: random.Random, bank: LineBank) -> _Draft:
+    """A relative or family friend who grooms: warm and connected, then secrecy, gifts, code
+    words and a meeting. The family warmth must not hide what follows."""
+    off_id, child_id = _ids(rng, 2)
+    true_age = rng.randint(24, 60)
+    offender = Participant(
+        off_id,
+        declared_age=true_age if rng.random() < 0.5 else None,
+        true_age=true_age,
+        account_age_days=rng.randint(200, 3000),
+        connected=True,
+    )
+    child = _child(child_id, rng, 9, 15)
+    child.connected = True
+    platform = rng.choice(["messaging", "social_dm", "game_chat"])
+    chat = _Chat(rng, bank, _ctx(rng, bank), _start(rng))
+    chat.ages = {off_id: true_age, child_id: child.true_age}
+    for _ in range(rng.randint(1, 3)):
+        chat.say(off_id, rng.choice(["family.relative", "family.relative", "family.pickup"]))
+        chat.say(child_id, rng.choice(["trusted.child_reply", "child.neutral"]))
+    steps = ["compliments", "gifts", "isolation_secrecy"]
+    steps += rng.sample(["emotional_dependency", "risk_assessment", "platform_move"], 1)
+    steps += rng.sample(["meeting", "image_request", "desensitisation"], rng.randint(1, 2))
+    used: set[str] = set()
+    for tactic in steps:
+        if rng.random() < 0.3:
+            chat.say(off_id, "family.relative")
+            chat.say(child_id, "trusted.child_reply")
+        chat.add(off_id, _tactic_line(chat, off_id, tactic, used), [tactic])
+        used.add(tactic)
+        chat.say(child_id, rng.choice(_REPLY[tactic]))
+    if rng.random() < 0.6:
+        tactic = rng.choice([t for t in _CODED if t in used] or ["isolation_secrecy"])
+        chat.add(off_id, chat.text(off_id, f"code.{tactic}"), [tactic])
+        chat.say(child_id, rng.choice(_REPLY[tactic]))
+    first = _first_alert(chat.tactics)
+    notes = f"relative or family friend ({true_age}) grooms a {child.true_age}yo on {platform}"
+    return _Draft("grooming", platform, [offender, child], chat, notes, off_id, first)
+
+
 def _noise_key(speaker: str, offender: str) -> str:
     return "offender.noise" if speaker == offender else "child.neutral"
 
 
+_SEXTORTION_MOVES = (
+    "sextortion.threat",
+    "sextortion.pressure",
+    "sexto.leverage",
+    "sexto.demand",
+    "sexto.expose",
+    "sexto.another",
+)
+
+
 def _sextortion(rng: random.Random, bank: LineBank) -> _Draft:
+    """Sextortion in its common shapes: financial sextortion of a boy by a fake "girl"
+    profile, a bluff (leverage claimed, no image ever sent), demands for "another one", and
+    a known account (a peer or contact) turning an image into leverage."""
     off_id, child_id = _ids(rng, 2)
-    true_age = rng.randint(18, 42)
+    shape = rng.choice(["fake_profile", "bluff", "another", "known", "classic"])
+    known = shape == "known" or (shape == "another" and rng.random() < 0.4)
+    true_age = rng.randint(15, 19) if known and rng.random() < 0.5 else rng.randint(18, 42)
     declared = rng.choice([None, rng.randint(15, 19), rng.randint(15, 19)])
+    if shape == "fake_profile":
+        declared = rng.randint(15, 17)
     offender = Participant(
         off_id,
         declared_age=declared,
         true_age=true_age,
-        account_age_days=rng.randint(0, 14) if rng.random() < 0.8 else rng.randint(15, 900),
-        connected=False,
+        account_age_days=(
+            rng.randint(100, 1500)
+            if known
+            else rng.randint(0, 14)
+            if rng.random() < 0.8
+            else rng.randint(15, 900)
+        ),
+        connected=known,
     )
     child = _child(child_id, rng, 13, 17)
-    child.connected = False
+    child.connected = known
     platform = rng.choice(["social_dm", "social_dm", "messaging", "game_chat"])
     chat = _Chat(rng, bank, _ctx(rng, bank), _start(rng))
     chat.ages = {off_id: declared or 17, child_id: child.true_age}
-    opening = rng.sample(["compliments", "rapport", "personal_questions"], rng.randint(1, 2))
-    if declared is not None and declared < 18 and rng.random() < 0.4:
-        opening.append("age_deception")
-    for t in opening:
-        chat.say(off_id, f"offender.{t}", [t])
-        chat.say(child_id, rng.choice(_REPLY[t]))
-    if rng.random() < 0.5:
+    if shape == "fake_profile":
+        for _ in range(rng.randint(1, 3)):
+            chat.say(off_id, "sexto.fake_profile", ["compliments"])
+            chat.say(child_id, rng.choice(["child.thanks", "child.agreeing", "child.neutral"]))
+    elif shape in ("known", "another"):
+        chat.exchange(off_id, "peer.greet", child_id, "peer.greet")
+        if rng.random() < 0.5:
+            chat.exchange(off_id, "offender.noise", child_id, "child.neutral")
+    else:
+        opening = rng.sample(["compliments", "rapport", "personal_questions"], rng.randint(1, 2))
+        if declared is not None and declared < 18 and rng.random() < 0.4:
+            opening.append("age_deception")
+        for t in opening:
+            chat.say(off_id, f"offender.{t}", [t])
+            chat.say(child_id, rng.choice(_REPLY[t]))
+    if shape != "known" and rng.random() < 0.5:
         chat.say(off_id, "offender.platform_move", ["platform_move"])
         chat.say(child_id, rng.choice(["child.platform_ok", "child.hesitant"]))
-    claim_only = rng.random() < 0.25  # "I edited your photos" without asking first
-    if not claim_only:
+    if shape in ("fake_profile", "classic"):
         for _ in range(rng.randint(1, 2)):
             chat.say(off_id, "offender.image_request", ["image_request"])
             chat.say(child_id, rng.choice(["child.hesitant", "child.refusing", "child.agreeing"]))
-    for k in range(rng.randint(1, 3)):
-        key = (
-            "sextortion.threat"
-            if k == 0
-            else rng.choice(["sextortion.threat", "sextortion.pressure"])
-        )
+    first_move = {"bluff": "sexto.leverage", "another": "sexto.another"}.get(
+        shape, rng.choice(_SEXTORTION_MOVES[:2] + _SEXTORTION_MOVES[3:5])
+    )
+    for k in range(rng.randint(1, 4)):
+        key = first_move if k == 0 else rng.choice(_SEXTORTION_MOVES)
         chat.say(off_id, key, ["threat"])
         chat.say(child_id, rng.choice(["child.scared", "child.scared", "child.no_money"]))
     first = _first_alert([t for t in chat.tactics if t.tactic in IMMEDIATE])
-    how = "claims edited photos" if claim_only else "asks for a photo"
-    notes = f"sextortion on {platform}: adult ({true_age}) {how}, demands payment from a "
-    notes += f"{child.true_age}yo"
+    who = "a known account" if known else f"an adult ({true_age})"
+    notes = f"sextortion ({shape}) on {platform}: {who} and a {child.true_age}yo"
     return _Draft("sextortion", platform, [offender, child], chat, notes, off_id, first)
 
 
@@ -577,17 +672,21 @@ def _peer(rng: random.Random, bank: LineBank) -> _Draft:
             ],
         )
     _chatter(chat, (a, b), talk, rng.randint(1, 5))
+    for _ in range(rng.choice([0, 0, 1, 2])):  # banter that borrows sextortion's words
+        chat.say(rng.choice((a, b)), "joke.peer")
+        chat.say(rng.choice((a, b)), "peer.reply")
     notes = f"benign peers ({pa.true_age} and {pb.true_age}) on {platform}: {scenario}"
     return _Draft("benign_peer", platform, [pa, pb], chat, notes)
 
 
 def _trusted(rng: random.Random, bank: LineBank) -> _Draft:
     adult_id, child_id = _ids(rng, 2)
-    scenario = rng.choice(["parent", "parent", "coach", "teacher", "mentor", "mentor"])
+    scenario = rng.choice(["parent", "parent", "relative", "coach", "teacher", "mentor", "mentor"])
     adult = _adult(adult_id, rng, 25, 58)
     child = _child(child_id, rng)
     platform = {
         "parent": "messaging",
+        "relative": rng.choice(["messaging", "social_dm"]),
         "coach": rng.choice(["messaging", "school_app"]),
         "teacher": "school_app",
         "mentor": rng.choice(["game_chat", "forum_dm", "livestream_chat"]),
@@ -599,13 +698,20 @@ def _trusted(rng: random.Random, bank: LineBank) -> _Draft:
     chat.ages = {adult_id: adult.true_age, child_id: child.true_age}
     key = {
         "parent": "trusted.parent",
+        "relative": "family.relative",
         "coach": "trusted.coach",
         "teacher": "trusted.teacher",
         "mentor": "trusted.mentor",
     }[scenario]
     if scenario == "parent" and rng.random() < 0.8:
-        chat.say(adult_id, "trusted.home_alone")
+        chat.say(adult_id, rng.choice(["trusted.home_alone", "family.pickup"]))
         chat.say(child_id, "trusted.to_parent")
+    if scenario == "parent" and rng.random() < 0.4:
+        chat.say(adult_id, "family.sibling_secret")
+        chat.say(child_id, "trusted.to_parent")
+    if scenario == "relative":
+        chat.say(adult_id, "family.relative")
+        chat.say(child_id, "trusted.child_reply")
     for _ in range(rng.randint(3, 9)):
         chat.say(adult_id, key)
         reply = "trusted.to_parent" if scenario == "parent" and rng.random() < 0.4 else None
