@@ -88,3 +88,23 @@ def test_platform_words_without_a_handle_are_not_contacts() -> None:
 def test_contact_details_need_their_tell_tale_characters(text: str, values: list[str]) -> None:
     # contact_details skips a pattern whose required character ("@", "#", a digit) is absent.
     assert [h.value for h in contact_details(text)] == values
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("my landlord put the rent up", 1.0),
+        ("back when i was in high school", 1.0),
+        ("cuando yo iba al instituto", 1.0),
+        ("quand j'etais au lycee", 1.0),
+        ("als ich noch in der schule war", 1.0),
+        ("quando eu era na escola", 1.0),
+        ("quando andavo a scuola", 1.0),
+        ("toen ik nog op school zat", 1.0),
+        ("after work i play", 0.5),
+        ("mon boulot ce matin", 0.5),
+    ],
+)
+def test_adult_indicators_are_graded(text: str, weight: float) -> None:
+    """Strong adult life (rent, school long past) weighs 1; a job a teen may have 0.5."""
+    assert max(h.weight for h in adult_indicators(text)) == weight

@@ -280,10 +280,13 @@ class Engine:
                         },
                     )
                 )
-        if sender.sextortion_at is None and (signals.cues or "threat" in tactics):
-            if sextortion_pattern(sender):
-                sender.sextortion_at = index
-                state.extorter = state.extorter or sender.id
+        if (
+            sender.sextortion_at is None
+            and (signals.cues or "threat" in tactics)
+            and sextortion_pattern(sender)
+        ):
+            sender.sextortion_at = index
+            state.extorter = state.extorter or sender.id
 
     def _fold_cues(
         self,

@@ -122,7 +122,7 @@ class TacticLexicon:
     """Compiled patterns of several languages behind one RE2 prefilter set."""
 
     def __init__(self, sources: dict[str, dict[str, Any]]) -> None:
-        known_tactics = {t.value for t in Tactic}
+        known_tactics = frozenset(t.value for t in Tactic)
         self._patterns: list[tuple[str, float, str, re.Pattern[str]]] = []
         self._slow: list[int] = []  # indices of patterns RE2 cannot run
         options = re2.Options()
@@ -131,8 +131,10 @@ class TacticLexicon:
         self._set = re2.Set.SearchSet(options)
         for language, doc in sources.items():
             macros = {k: str(v) for k, v in (doc.get("macros") or {}).items()}
-            sections = [(doc.get("tactics") or {}, known_tactics, "tactic")]
-            sections.append((doc.get("cues") or {}, CUES, "cue"))
+            sections = [
+                (doc.get("tactics") or {}, known_tactics, "tactic"),
+                (doc.get("cues") or {}, CUES, "cue"),
+            ]
             for section, known, what in sections:
                 for tactic, raw in section.items():
                     if tactic not in known:

@@ -87,6 +87,8 @@ _ADULT_WEAK = [
     r"\bil mio (?:capo|turno|lavoro)\b|\b(?:al|dal|dopo il) lavoro\b",
     r"\bmijn (?:baas|dienst|werk)\b|\b(?:op|naar|na|van) het werk\b",
 ]
+
+
 def _adult_prefilter() -> Any:
     """All adult patterns in one RE2 set: most messages match none, and one set scan costs
     a fraction of running dozens of alternatives with ``re``."""

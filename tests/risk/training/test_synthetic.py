@@ -115,7 +115,11 @@ def test_first_alert_index(corpus: list[Conversation]) -> None:
 
 def test_offenders_often_lie_and_use_new_accounts(corpus: list[Conversation]) -> None:
     offenders = [c.participant(c.offender) for c in corpus if c.is_grooming and c.offender]
-    assert all(p is not None and p.true_age is not None and p.true_age >= 18 for p in offenders)
+    groomers = [c.participant(c.offender) for c in corpus if c.category == "grooming"]
+    assert all(p is not None and p.true_age is not None and p.true_age >= 18 for p in groomers)
+    # sextortion "whoever the accounts are": some extorters are known teens
+    extorters = [c.participant(c.offender) for c in corpus if c.category == "sextortion"]
+    assert all(p is not None and p.true_age is not None and p.true_age >= 15 for p in extorters)
     lying = [p for p in offenders if p and p.declared_age is not None and p.declared_age < 18]
     unknown = [p for p in offenders if p and p.declared_age is None]
     new = [p for p in offenders if p and (p.account_age_days or 0) <= 30]
