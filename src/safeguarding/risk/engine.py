@@ -25,6 +25,7 @@ URGENT_TACTICS = ("threat", "meeting")
 # Sextortion escalates at the first threat or demand, whoever the accounts are: the risk is
 # raised to at least this (and the level to urgent) once the pattern is complete.
 SEXTORTION_RISK = 0.95
+FORCED_LEVERAGE = 0.9
 # A code word takes the role of a tactic when the same sender already used one of the tactics
 # it stands for (``CODE_WORDS[cue] = (tactic, tactics that give it that meaning)``); without
 # that context it is only a weak hint.
@@ -445,9 +446,10 @@ def sextortion_pattern(p: ParticipantState) -> bool:
     """Leverage over an image (real or claimed) turned into a threat or a demand.
 
     Leverage (an image or recording held, real or claimed) with a demand, a threat to expose
-    or any threat; a threat to expose (to friends, family, school, followers) with a demand
-    (money, gift cards, "another one"); or a threat with a deadline and a demand or a threat
-    to expose. Each part alone is ordinary (friends owe each other money, games have
+    or any threat; leverage that is a threat by itself (a faked image, a recorded call, the
+    child's followers gathered); a demand (money, gift cards, "another one") with a threat to
+    expose (to friends, family, school, followers) or any threat; or a threat to expose with
+    a threat and a deadline. Each part alone is ordinary (friends owe each other money, games have
     deadlines, bullies spread videos)."""
     cues, tactics = p.cue_max, p.tactic_max
     leverage = cues.get("leverage", 0.0) >= STRONG
@@ -456,10 +458,14 @@ def sextortion_pattern(p: ParticipantState) -> bool:
     threat = tactics.get("threat", 0.0) >= STRONG
     if leverage and (demand or exposure or threat):
         return True
-    if exposure and demand:
+    # Leverage that can only be a threat: an image faked or a call recorded, an account
+    # hacked, the child's followers or contacts gathered (weight 0.9 in the lexicons).
+    if cues.get("leverage", 0.0) >= FORCED_LEVERAGE:
+        return True
+    if demand and (exposure or threat):
         return True
     # A deadline alone is everyday ("hand it in before tomorrow"): only with a threat.
-    return cues.get("deadline", 0.0) >= STRONG and threat and (demand or exposure)
+    return cues.get("deadline", 0.0) >= STRONG and threat and exposure
 
 
 def _excerpt(text: str, span: tuple[int, int] | None) -> str:
