@@ -31,7 +31,6 @@ class AssessmentOut(BaseModel):
     first_alert_index: int | None
     tactics: dict[str, list[int]]
     reasons: list[str]
-    harm: str | None = None  # grooming | sextortion | criminal_exploitation; None below watch
     evidence: list[EvidenceOut]
 
 

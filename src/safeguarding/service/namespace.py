@@ -81,7 +81,6 @@ def unscoped_assessment_dict(
         "first_alert_index": a.first_alert_index,
         "tactics": a.tactics,
         "reasons": a.reasons,
-        "harm": a.harm,
         "evidence": evidence,
     }
 
