@@ -306,12 +306,7 @@ class Engine:
                 sender.cue_max[cue] = ev.score
             explained = EXPLAINED_BY.get(cue)
             if explained is not None:
-                for tactic in explained:
-                    found = tactics.get(tactic)
-                    if found is not None and found.score >= STRONG:
-                        tactics = dict(tactics) if tactics is signals.tactics else tactics
-                        score = found.score * EXPLAINED_FACTOR
-                        tactics[tactic] = TacticEvidence(tactic, score, found.span, found.source)
+                tactics = _explained(tactics, explained)
             if cue == "exposure" and tactics.get("threat", _NO_EVIDENCE).score < ev.score:
                 tactics = dict(tactics) if tactics is signals.tactics else tactics
                 tactics["threat"] = TacticEvidence("threat", ev.score, ev.span, "context")
@@ -432,8 +427,16 @@ def _explained_by_carer(
 ) -> dict[str, TacticEvidence]:
     if sender.care_messages < CARER_SHARE * sender.n_messages:
         return tactics
+    return _explained(tactics, EXPLAINED_BY["care"])
+
+
+def _explained(
+    tactics: dict[str, TacticEvidence], names: tuple[str, ...]
+) -> dict[str, TacticEvidence]:
+    """``tactics`` with the strong ones among ``names`` at ``EXPLAINED_FACTOR`` (a new dict
+    when anything changes: the analyser's own dict is never modified)."""
     out = tactics
-    for tactic in EXPLAINED_BY["care"]:
+    for tactic in names:
         found = tactics.get(tactic)
         if found is not None and found.score >= STRONG:
             out = dict(out) if out is tactics else out
