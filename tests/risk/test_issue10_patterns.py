@@ -123,9 +123,9 @@ def test_a_code_word_takes_the_role_its_context_gives_it(engine: Engine) -> None
     with_context = [
         ("a", "this chat gets read by mods"),
         ("b", "ok"),
-        ("a", "see you on the other app later"),
+        ("a", "ok catch you there tonight"),
     ]
-    cold = [("a", "see you on the other app later")]
+    cold = [("a", "ok catch you there tonight")]
     (ctx,) = list(engine.scan([make_conversation("cw1", with_context, _pair(False))]))
     (bare,) = list(engine.scan([make_conversation("cw2", cold, _pair(False))]))
     ctx_score = max(s.score for s in ctx.assessment.evidence if s.message_index == 2)
