@@ -53,6 +53,9 @@ EXPLAINED_FACTOR = 0.5
 # carer's logistics) has the same tactics explained in every message: a parent who asks
 # "are you home alone?" twice an evening. Gifts, secrecy and image requests still count.
 CARER_MESSAGES = 2
+# A family surprise explains the secrecy asked for in the next few messages too ("planning
+# a surprise for your mum" ... "don't tell her ok").
+SURPRISE_WINDOW = 4
 CARER_SHARE = 1 / 3
 # Evidence kinds that are not grooming tactics (left out of ``Assessment.tactics``).
 NOT_TACTICS = frozenset({"contact_detail", "adult_indicator", "media_match", "url_match"})
@@ -241,6 +244,8 @@ class Engine:
             tactics = self._fold_cues(state, sender, index, message, signals)
         if tactics and sender.care_messages >= CARER_MESSAGES:
             tactics = _explained_by_carer(sender, tactics)
+        if sender.surprise_at is not None and index - sender.surprise_at <= SURPRISE_WINDOW:
+            tactics = _explained(tactics, EXPLAINED_BY["surprise"])
         tactic_message = False
         for ev in tactics.values():
             if ev.score > sender.tactic_max.get(ev.tactic, 0.0):
@@ -301,6 +306,8 @@ class Engine:
         tactics = signals.tactics
         cues = signals.cues
         sender.care_messages += "care" in cues or "surprise" in cues
+        if "surprise" in cues:
+            sender.surprise_at = index
         for cue, ev in cues.items():
             if ev.score > sender.cue_max.get(cue, 0.0):
                 sender.cue_max[cue] = ev.score

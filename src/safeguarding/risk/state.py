@@ -38,6 +38,7 @@ class ParticipantState:
     # Cues (``signals.lexicon.CUES``): best score and first message of each, as for tactics.
     cue_max: dict[str, float] = field(default_factory=dict)
     care_messages: int = 0  # messages with a carer's logistics or a family surprise
+    surprise_at: int | None = None  # this participant's last message about a family surprise
     sextortion_at: int | None = None  # message that completed the sextortion pattern
 
     def apply_facts(self, p: Participant) -> None:
