@@ -38,12 +38,11 @@ CODE_WORDS = {
     "code_stuff": ("image_request", ("image_request", "desensitisation", "isolation_secrecy")),
 }
 CODE_WORD_SCORE = 0.8
-_NO_EVIDENCE = TacticEvidence("", 0.0, None, "")
 CODE_WORD_WEAK = 0.4
 # What a carer's logistics ("text me when you get home", "i'll pick you up at 5", "send me a
-# photo of the permission slip") or a family
-# surprise ("don't tell your sister about her present") explains in the same message: those
-# tactics count at this factor, below ``STRONG``, so the words alone do not alert.
+# photo of the permission slip") or a family surprise ("don't tell your sister about her
+# present") explains in the same message: those tactics count at this factor, below
+# ``STRONG``, so the words alone do not alert.
 EXPLAINED_BY = {
     "care": ("risk_assessment", "meeting", "platform_move", "image_request"),
     "surprise": ("isolation_secrecy", "gifts"),
@@ -53,10 +52,11 @@ EXPLAINED_FACTOR = 0.5
 # carer's logistics) has the same tactics explained in every message: a parent who asks
 # "are you home alone?" twice an evening. Gifts, secrecy and image requests still count.
 CARER_MESSAGES = 2
+CARER_SHARE = 1 / 3
 # A family surprise explains the secrecy asked for in the next few messages too ("planning
 # a surprise for your mum" ... "don't tell her ok").
 SURPRISE_WINDOW = 4
-CARER_SHARE = 1 / 3
+_NO_EVIDENCE = TacticEvidence("", 0.0, None, "")
 # Evidence kinds that are not grooming tactics (left out of ``Assessment.tactics``).
 NOT_TACTICS = frozenset({"contact_detail", "adult_indicator", "media_match", "url_match"})
 # AlertLevel by value: a dict look-up is several times cheaper than calling the enum.
@@ -241,7 +241,7 @@ class Engine:
                 state.add_evidence(Signal(kind, index, sender.id, 1.0, span, excerpt, "pattern"))
         tactics = signals.tactics
         if signals.cues:
-            tactics = self._fold_cues(state, sender, index, message, signals)
+            tactics = _fold_cues(sender, index, signals)
         if tactics and sender.care_messages >= CARER_MESSAGES:
             tactics = _explained_by_carer(sender, tactics)
         if sender.surprise_at is not None and index - sender.surprise_at <= SURPRISE_WINDOW:
@@ -293,43 +293,6 @@ class Engine:
         ):
             sender.sextortion_at = index
             state.extorter = state.extorter or sender.id
-
-    def _fold_cues(
-        self,
-        state: ConversationState,
-        sender: ParticipantState,
-        index: int,
-        message: Message,
-        signals: MessageSignals,
-    ) -> dict[str, TacticEvidence]:
-        """Record the message's cues; code words become the tactic their context gives them."""
-        tactics = signals.tactics
-        cues = signals.cues
-        sender.care_messages += "care" in cues or "surprise" in cues
-        if "surprise" in cues:
-            sender.surprise_at = index
-        for cue, ev in cues.items():
-            if ev.score > sender.cue_max.get(cue, 0.0):
-                sender.cue_max[cue] = ev.score
-            explained = EXPLAINED_BY.get(cue)
-            if explained is not None:
-                tactics = _explained(tactics, explained)
-            if cue == "exposure" and tactics.get("threat", _NO_EVIDENCE).score < ev.score:
-                tactics = dict(tactics) if tactics is signals.tactics else tactics
-                tactics["threat"] = TacticEvidence("threat", ev.score, ev.span, "context")
-            meaning = CODE_WORDS.get(cue)
-            if meaning is None:
-                continue
-            tactic, context = meaning
-            seen = any(sender.tactic_max.get(t, 0.0) >= STRONG for t in context) or any(
-                tactics[t].score >= STRONG for t in context if t in tactics
-            )
-            score = CODE_WORD_SCORE if seen else CODE_WORD_WEAK
-            current = tactics.get(tactic)
-            if current is None or current.score < score:
-                tactics = dict(tactics) if tactics is signals.tactics else tactics
-                tactics[tactic] = TacticEvidence(tactic, score, ev.span, "context")
-        return tactics
 
     def _age_was_asked(
         self, state: ConversationState, sender: ParticipantState, index: int
@@ -427,6 +390,39 @@ class Engine:
             reasons=list(state.reasons),
             harm=state.harm,
         )
+
+
+def _fold_cues(
+    sender: ParticipantState, index: int, signals: MessageSignals
+) -> dict[str, TacticEvidence]:
+    """Record the message's cues; code words become the tactic their context gives them."""
+    tactics = signals.tactics
+    cues = signals.cues
+    sender.care_messages += "care" in cues or "surprise" in cues
+    if "surprise" in cues:
+        sender.surprise_at = index
+    for cue, ev in cues.items():
+        if ev.score > sender.cue_max.get(cue, 0.0):
+            sender.cue_max[cue] = ev.score
+        explained = EXPLAINED_BY.get(cue)
+        if explained is not None:
+            tactics = _explained(tactics, explained)
+        if cue == "exposure" and tactics.get("threat", _NO_EVIDENCE).score < ev.score:
+            tactics = dict(tactics) if tactics is signals.tactics else tactics
+            tactics["threat"] = TacticEvidence("threat", ev.score, ev.span, "context")
+        meaning = CODE_WORDS.get(cue)
+        if meaning is None:
+            continue
+        tactic, context = meaning
+        seen = any(sender.tactic_max.get(t, 0.0) >= STRONG for t in context) or any(
+            tactics[t].score >= STRONG for t in context if t in tactics
+        )
+        score = CODE_WORD_SCORE if seen else CODE_WORD_WEAK
+        current = tactics.get(tactic)
+        if current is None or current.score < score:
+            tactics = dict(tactics) if tactics is signals.tactics else tactics
+            tactics[tactic] = TacticEvidence(tactic, score, ev.span, "context")
+    return tactics
 
 
 def _explained_by_carer(
