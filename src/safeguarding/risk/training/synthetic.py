@@ -5,7 +5,10 @@ conversations that loosely follow O'Connell's stages (friendship, relationship, 
 assessment, exclusivity, escalation) with varied order, speed and tactics, and many hard
 negatives (peers with secrets and meet-ups, parents asking safety questions, coaches
 arranging lifts, adults dating, bullying, scams, spam, self-harm support) so that it learns
-context rather than keywords. Lines come from per-language banks in
+context rather than keywords. Since issue 10 also: sextortion in its common shapes (fake
+"girl" profiles, bluffs, "another one", known accounts), relatives who groom, code words that
+replace a tactic once used, adult life slipping out behind a teen's age, carers checking who
+is home and keeping a sibling's present secret, and friends' banter in sextortion's words. Lines come from per-language banks in
 ``safeguarding/data/training/lines_<lang>.yaml``; every choice is drawn from one seeded
 ``random.Random`` so a seed always yields the same corpus.
 
