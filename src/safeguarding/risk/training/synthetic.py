@@ -8,9 +8,9 @@ arranging lifts, adults dating, bullying, scams, spam, self-harm support) so tha
 context rather than keywords. Since issue 10 also: sextortion in its common shapes (fake
 "girl" profiles, bluffs, "another one", known accounts), relatives who groom, code words that
 replace a tactic once used, adult life slipping out behind a teen's age, carers checking who
-is home and keeping a sibling's present secret, and friends' banter in sextortion's words. Lines come from per-language banks in
-``safeguarding/data/training/lines_<lang>.yaml``; every choice is drawn from one seeded
-``random.Random`` so a seed always yields the same corpus.
+is home and keeping a sibling's present secret, and friends' banter in sextortion's words.
+Lines come from per-language banks in ``safeguarding/data/training/lines_<lang>.yaml``; every
+choice is drawn from one seeded ``random.Random`` so a seed always yields the same corpus.
 
 Content stays at indicator level (public child-safety guidance wording); names, handles and
 numbers are invented.
