@@ -18,6 +18,7 @@ from service_helpers import serve_app
 
 from safeguarding.domain import MediaBank
 from safeguarding.signals.media.banks import BankFormat
+from safeguarding.signals.media.errors import MediaError
 from safeguarding.signals.media.exchanges import (
     BankStoreWriter,
     EventCheckpoints,
@@ -296,3 +297,25 @@ def test_cli_sync_once(repo: Repository, store: TenantMediaStore, tmp_path: Path
         result = CliRunner().invoke(app, [*args, "--db", db])
     assert result.exit_code == 0, result.output
     assert '"added": 1' in result.output and _active(store) == {MD5_A}
+
+
+def test_missing_credentials_are_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEST_UNSET_SECRET", raising=False)
+    for section in (
+        {
+            "kind": "ncmec",
+            "name": "n",
+            "bank": "b",
+            "username": "u",
+            "password_env": "TEST_UNSET_SECRET",
+        },
+        {
+            "kind": "threatexchange",
+            "name": "t",
+            "bank": "b",
+            "privacy_group": 1,
+            "token_env": "TEST_UNSET_SECRET",
+        },
+    ):
+        with pytest.raises(MediaError, match="needed"):
+            exchanges_from_config([section])

@@ -442,21 +442,18 @@ def exchanges_from_config(sections: Sequence[dict[str, Any]]) -> list[Exchange]:
         if not name or not bank:
             raise MediaError("every exchange needs a name and a bank")
         if kind == "ncmec":
-            found.append(
-                NcmecHashExchange(
-                    name,
-                    bank,
-                    _secret(s, "username") or str(s.get("username", "")),
-                    _secret(s, "password"),
-                    str(s.get("base_url") or ncmec.NCMECEnvironment.Industry.value),
-                )
-            )
+            user = _secret(s, "username") or str(s.get("username", ""))
+            password = _secret(s, "password")
+            if not (user and password):
+                raise MediaError(f"exchange {name}: username and password_env (set) are needed")
+            base_url = str(s.get("base_url") or ncmec.NCMECEnvironment.Industry.value)
+            found.append(NcmecHashExchange(name, bank, user, password, base_url))
         elif kind == "threatexchange":
-            found.append(
-                ThreatExchangeBank(
-                    name, bank, _secret(s, "token"), int(s["privacy_group"]), s.get("base_url")
-                )
-            )
+            token = _secret(s, "token")
+            if not token:
+                raise MediaError(f"exchange {name}: token_env (set) is needed")
+            group = int(s["privacy_group"])
+            found.append(ThreatExchangeBank(name, bank, token, group, s.get("base_url")))
         elif kind == "https":
             found.append(
                 HttpsListExchange(
