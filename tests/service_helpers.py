@@ -100,6 +100,17 @@ GROOMING_LIKE = [
     ("adult1", "send me a pic so i know its u"),
     ("adult1", "r u home alone rn"),
 ]
+EXPLOITATION = [
+    ("adult1", "you ever want proper money, more than pocket money?"),
+    ("kid1", "doing what"),
+    ("adult1", "i pay per trip, you carry a bag to a mate in another town"),
+    ("kid1", "idk"),
+    ("adult1", "keep it from your mum, she'll only fuss"),
+    ("adult1", "here's a phone only for the work, don't use your own"),
+    ("kid1", "ok"),
+    ("adult1", "the bag got taken off you, so now you owe us"),
+    ("adult1", "we know where your mum lives"),
+]
 BENIGN = [
     ("kid2", "did u finish the maths homework"),
     ("kid3", "yeah question 4 was hard"),

@@ -15,7 +15,7 @@ from typing import Any
 
 
 class Tactic(StrEnum):
-    """Grooming tactics named in DATASPEC.md."""
+    """Tactics named in DATASPEC.md: grooming's, then those of criminal exploitation."""
 
     RAPPORT = "rapport"
     COMPLIMENTS = "compliments"
@@ -30,6 +30,24 @@ class Tactic(StrEnum):
     EMOTIONAL_DEPENDENCY = "emotional_dependency"
     THREAT = "threat"
     AGE_DECEPTION = "age_deception"
+    # criminal exploitation (county lines, gang and cartel recruitment)
+    MONEY_OFFER = "money_offer"  # easy money, clothes, phones for "work"
+    COURIER_TASK = "courier_task"  # carry, deliver, hold or travel
+    BURNER_PHONE = "burner_phone"  # a second phone or new number for the "work"
+    BELONGING = "belonging"  # "you're family now", status, protection
+    DEBT = "debt"  # a debt created or claimed to control the child
+
+
+class Harm(StrEnum):
+    """Which harm an assessment is about (``Assessment.harm``)."""
+
+    GROOMING = "grooming"
+    SEXTORTION = "sextortion"
+    CRIMINAL_EXPLOITATION = "criminal_exploitation"
+
+
+#: Corpus labels (DATASPEC ``label``) that are a harm rather than ``benign``.
+HARM_LABELS = frozenset({"grooming", "criminal_exploitation"})
 
 
 class AlertLevel(IntEnum):
@@ -100,6 +118,15 @@ class Conversation:
     @property
     def is_grooming(self) -> bool:
         return self.label == "grooming"
+
+    @property
+    def is_exploitation(self) -> bool:
+        return self.label == "criminal_exploitation"
+
+    @property
+    def is_harm(self) -> bool:
+        """Grooming or criminal exploitation: what the engine should alert on."""
+        return self.label in HARM_LABELS
 
     def participant(self, pid: str) -> Participant | None:
         return next((p for p in self.participants if p.id == pid), None)

@@ -108,7 +108,7 @@ def test_sextortion_prompt_says_not_their_fault_and_signposts_take_down_services
     assert "No es culpa tuya" in str(es["text"])
     assert "take-it-down" in contacts(es) and "017" in contacts(es)
     # no words for a harm: the general wording, never another language's
-    pt = safety_prompt("pt-PT", AgeBand.TEEN, harm="criminal_exploitation")
+    pt = safety_prompt("pt-PT", AgeBand.TEEN, harm="grooming")
     assert pt["text"] == safety_prompt("pt-PT", AgeBand.TEEN)["text"]
 
 

@@ -9,9 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from safeguarding.risk.features import (
+    CCE_CONTEXTS,
+    CCE_TACTICS,
     CONTEXTS,
     FEATURES,
     INDEX,
+    NEAR_PEER_GAP,
     ROOM_SIZE,
     SEVERE,
     STRONG,
@@ -93,6 +96,15 @@ def reference_features(state: ConversationState, sender: ParticipantState) -> np
         x[INDEX[f"evidence_x_{name}"]] = evidence * value
     x[INDEX["age_conflict"]] = ctx["age_conflict"]
     x[INDEX["contacts"]] = ctx["contacts"]
+    # criminal exploitation: its tactics unless near-age peers, its evidence in context
+    cce = min(1.0, sum(sender.tactic_max[t] for t in strong if t in CCE_TACTICS) / 2)
+    near_peers = bool(ctx["peers"]) and ctx["age_gap"] < NEAR_PEER_GAP
+    for t in CCE_TACTICS:
+        x[INDEX[f"tac_{t}_x_not_near_peers"]] = sender.tactic_max.get(t, 0.0) * (not near_peers)
+    x[INDEX["cce_evidence"]] = cce
+    values = {**ctx, "open": float(state.open_mentions > 0)}
+    for name in CCE_CONTEXTS:
+        x[INDEX[f"cce_evidence_x_{name}"]] = cce * values[name]
     return x
 
 
@@ -122,7 +134,7 @@ participant = st.builds(
 @st.composite
 def states(draw: st.DrawFn) -> ConversationState:
     people = draw(st.lists(participant, min_size=1, max_size=ROOM_SIZE + 1))
-    state = ConversationState("c")
+    state = ConversationState("c", open_mentions=draw(st.integers(0, 2)))
     for i, p in enumerate(people):
         p.id = f"p{i}"
         state.participants[p.id] = p

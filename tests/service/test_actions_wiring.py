@@ -96,10 +96,14 @@ def test_no_safety_prompt_to_an_account_whose_messages_say_adult(tmp_path) -> No
     h = Harness(sqlite_url(tmp_path), webhooks_enabled=False)
     try:
         _, headers = h.tenant("p", **HOOK)
+        # The adult language comes before the first question: a model may reach ``watch`` on
+        # the question as soon as the "child" reads as an adult, and one adult message is not
+        # yet enough for the tracker.
         lines = [
-            *GROOMING_LIKE[:3],
+            *GROOMING_LIKE[:2],
             ("kid1", "lol no im paying my mortgage"),
             ("kid1", "and my boss wants me in early"),
+            GROOMING_LIKE[2],
             *GROOMING_LIKE[4:],
         ]
         events = account_events("p") + conversation_events("p", "c1", lines)
@@ -374,6 +378,8 @@ def test_below_watch_the_evidence_writer_is_the_suspect_in_the_service(tmp_path)
         lines = [
             ("new1", "hey whats up"),
             ("old1", "not much, just got home"),
+            ("new1", "cool, did you finish the maths homework"),
+            ("old1", "yeah it was easy"),
             ("new1", "i need another pic"),
         ]
         answer = h.post(headers, [*accounts, linked, *conversation_events("p", "c1", lines)])

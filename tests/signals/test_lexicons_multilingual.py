@@ -24,6 +24,7 @@ import yaml
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "src" / "safeguarding" / "signals" / "lexicons"
 NEW_LANGUAGES = ("es", "fr", "de", "pt", "it", "nl")
+CCE_TACTICS = ("money_offer", "courier_task", "burner_phone", "belonging", "debt")
 TACTICS = (
     "rapport",
     "compliments",
@@ -38,7 +39,9 @@ TACTICS = (
     "emotional_dependency",
     "threat",
     "age_deception",
+    *CCE_TACTICS,
 )
+PROTECTIVE_KINDS = {"open_arrangement"}  # lowers risk only (signals.lexicon)
 HIGH_RISK = ("isolation_secrecy", "image_request", "meeting", "threat", "platform_move")
 HIGH_WEIGHT = 0.7
 DEFAULT_WEIGHT = 0.8
@@ -100,9 +103,11 @@ def test_lexicon_loads_and_every_pattern_compiles(lang: str) -> None:
 @pytest.mark.parametrize("lang", NEW_LANGUAGES)
 def test_lexicon_covers_every_tactic(lang: str) -> None:
     compiled = lexicon(lang)
-    assert set(compiled) == set(TACTICS)
-    for tactic in TACTICS:
-        assert len(compiled[tactic]) >= 4, tactic
+    assert set(compiled) == set(TACTICS) | PROTECTIVE_KINDS
+    for tactic in TACTICS:  # criminal exploitation's tactics are newer: at least three
+        assert len(compiled[tactic]) >= (3 if tactic in CCE_TACTICS else 4), tactic
+    for kind in PROTECTIVE_KINDS:
+        assert len(compiled[kind]) >= 2, kind
 
 
 @pytest.mark.parametrize("lang", NEW_LANGUAGES)
@@ -662,6 +667,83 @@ POSITIVES: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
+
+
+# Criminal exploitation, folded text as the lexicons see it; worded apart from the training
+# lines and the cce-dev set.
+CCE_POSITIVES: dict[str, dict[str, list[str]]] = {
+    "es": {
+        "money_offer": [
+            "quieres sacar plata facil este mes",
+            "te pago bien por hacer un par de encargos",
+        ],
+        "courier_task": [
+            "tienes que llevar este paquete a un amigo mio",
+            "guardame la mochila unos dias en tu casa",
+        ],
+        "burner_phone": [
+            "te consigo un movil nuevo solo para los encargos",
+            "no uses tu telefono de siempre",
+        ],
+        "belonging": ["ahora eres parte de la familia", "con nosotros nadie se va a meter contigo"],
+        "debt": ["me debes la ropa que te compre", "nada es gratis, tienes que devolverlo"],
+    },
+    "pt": {
+        "money_offer": [
+            "quer ganhar uma grana facil essa semana",
+            "te pago bem pra fazer uns corres",
+        ],
+        "courier_task": [
+            "preciso que vc leve esse pacote pro meu parceiro",
+            "guarda essa mochila uns dias na sua casa",
+        ],
+        "burner_phone": ["vou te dar um celular so pro trampo", "nao usa o seu numero normal"],
+        "belonging": ["agora vc e da familia", "ninguem vai mexer com voce aqui"],
+        "debt": ["vc ta devendo pra gente agora", "nada e de graca, vai ter que pagar"],
+    },
+    "fr": {
+        "money_offer": ["tu veux te faire de l'argent facile", "je te paie pour livrer un colis"],
+        "courier_task": [
+            "tu dois deposer un sac chez un pote",
+            "tu peux garder un colis chez toi quelques jours",
+        ],
+        "burner_phone": ["je te donne un telephone pour le taf", "on te file un nouveau portable"],
+        "belonging": ["maintenant t'es de la famille", "on te protege, t'inquiete"],
+        "debt": ["tu me dois de l'argent maintenant", "rien n'est gratuit ici"],
+    },
+    "de": {
+        "money_offer": ["willst du schnelles geld verdienen", "easy geld am wochenende"],
+        "courier_task": [
+            "kannst du ein paket zu meinem kumpel bringen",
+            "fahr mit dem zug in eine andere stadt",
+        ],
+        "burner_phone": ["ich gebe dir ein handy nur fur den job", "nur das neue handy benutzen"],
+        "belonging": ["du bist jetzt einer von uns", "wir passen auf dich auf"],
+        "debt": ["du schuldest uns jetzt was", "nichts ist umsonst hier"],
+    },
+    "it": {
+        "money_offer": ["vuoi fare soldi facili", "ti pago per portare una borsa"],
+        "courier_task": [
+            "devi consegnare un pacco a un mio amico",
+            "vai in un altra citta per un giorno",
+        ],
+        "burner_phone": ["ti do un telefono solo per il lavoro", "ti diamo una sim nuova"],
+        "belonging": ["ormai sei uno di noi", "nessuno ti tocca con noi"],
+        "debt": ["mi devi dei soldi adesso", "niente e gratis"],
+    },
+    "nl": {
+        "money_offer": ["wil je snel geld verdienen", "makkelijk geld voor een klusje"],
+        "courier_task": ["breng dit pakketje naar mijn maat", "je gaat naar een andere stad"],
+        "burner_phone": [
+            "ik geef je een telefoon alleen voor het werk",
+            "gebruik alleen deze telefoon",
+        ],
+        "belonging": ["je bent nu een van ons", "wij beschermen jou"],
+        "debt": ["je bent ons geld schuldig", "niks is gratis"],
+    },
+}
+for _lang, _extra in CCE_POSITIVES.items():
+    POSITIVES[_lang].update(_extra)
 
 
 def _positive_cases() -> list[tuple[str, str, str]]:

@@ -6,7 +6,8 @@ per-conversation cap; a rise in level or a new harm may prompt again, but not in
 minimum gap unless a meeting or threat is imminent, never the same prompt twice within it),
 and never to an account that writes like an adult (a misread role would prompt the suspect);
 escalation and evidence are sent once per level; a warning once per conversation, and never in
-sextortion (it would tip the extortionist off; holds there are marked silent); a restriction
+sextortion or criminal exploitation (it would tip the suspect off; holds and restrictions
+there are marked silent); a restriction
 or suspension once per account; a hold only for a message the suspected offender sent. In
 shadow mode everything is decided and recorded exactly the same, but nothing reaches the sink.
 """
@@ -246,6 +247,8 @@ class ActionDispatcher:
             case ActionType.WARN:
                 if facts.sextortion_suspected:
                     return "no warning in sextortion: it would tip the suspect off"
+                if facts.exploitation_suspected:
+                    return "no warning in criminal exploitation: it would tip the suspect off"
                 return _once(state.warned, offender, "already warned in this conversation")
             case ActionType.HOLD_MESSAGE:
                 if facts.latest_sender != offender:
@@ -370,11 +373,17 @@ class ActionDispatcher:
                     "message_index": decision.message_index,
                     "message_id": held.message_id if held else None,
                     "release_requires_review": True,
-                    # sextortion: do not tell the sender; a visible hold tips them off
-                    "silent": facts.sextortion_suspected,
+                    # sextortion, exploitation: do not tell the sender; a visible hold tips
+                    # them off
+                    "silent": facts.tip_off_risk,
                 }
             case ActionType.RESTRICT_CONTACT_WITH_MINORS:
-                return {"account": offender, "scope": "new_contact_with_minors", "review": True}
+                return {
+                    "account": offender,
+                    "scope": "new_contact_with_minors",
+                    "review": True,
+                    "silent": facts.tip_off_risk,
+                }
             case ActionType.SUSPEND:
                 return {"account": offender, "pending_review": True}
             case ActionType.ESCALATE_REVIEW:

@@ -1,14 +1,16 @@
 """Review priority: which escalation a moderator should open first.
 
-Imminent harm comes first: a meeting or a threat aimed at a possible minor is always P1. Then
-the score orders the queue by calibrated risk, level, the child's age and account history.
+Imminent harm comes first: a meeting or a threat aimed at a possible minor is always P1, and
+in criminal exploitation so are a debt and a task or trip (a child may be sent travelling or
+holding something now). Then the score orders the queue by calibrated risk, level, the
+child's age and account history.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from safeguarding.domain import AlertLevel
+from safeguarding.domain import AlertLevel, Harm
 from safeguarding.policy.ages import AgeBand
 from safeguarding.policy.facts import PolicyInput
 
@@ -21,8 +23,12 @@ _TACTIC_POINTS = {
     "platform_move": 5,
     "isolation_secrecy": 5,
     "age_deception": 5,
+    "debt": 15,
+    "courier_task": 10,
+    "burner_phone": 5,
 }
 _IMMINENT = {"meeting", "threat"}
+_IMMINENT_BY_HARM = {Harm.CRIMINAL_EXPLOITATION.value: {"debt", "courier_task"}}
 _BANDS = ((70, "P1"), (50, "P2"), (30, "P3"), (0, "P4"))
 
 
@@ -57,7 +63,7 @@ def review_priority(facts: PolicyInput) -> ReviewPriority:
         reasons.append(f"{facts.account.reports} user report(s)")
     score = max(0, min(100, round(score)))
     label = next(name for floor, name in _BANDS if score >= floor)
-    imminent = tactics & _IMMINENT
+    imminent = tactics & (_IMMINENT | _IMMINENT_BY_HARM.get(a.harm or "", set()))
     if imminent and band.may_be_minor:
         label = "P1"
         reasons.insert(0, f"imminent harm: {', '.join(sorted(imminent))}")

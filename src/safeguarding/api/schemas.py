@@ -83,6 +83,7 @@ class AlertOut(BaseModel):
     tactics: list[str]
     raised_at: datetime
     status: str
+    harm: Literal["grooming", "sextortion", "criminal_exploitation"] | None = None
 
 
 class AlertPage(BaseModel):

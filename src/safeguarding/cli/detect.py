@@ -35,6 +35,7 @@ def scan_record(result: ScanResult) -> dict[str, object]:
         "alert_at": result.alert_at,
         "risk": round(a.risk, 4),
         "level": a.level.label,
+        "harm": a.harm,
         "offender": a.offender,
         "at_risk": a.at_risk,
         "tactics": tactics,

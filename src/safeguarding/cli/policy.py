@@ -206,10 +206,17 @@ def _print_report(report: backtest_module.BacktestReport) -> None:
         )
     stdout.print(table)
     m = report.measures()
-    if m["grooming"] or m["benign"]:
+    if m["grooming"] or m["benign"] or m["criminal_exploitation"]:
+        exploitation = ""
+        if m["criminal_exploitation"]:
+            exploitation = (
+                f"criminal exploitation escalated: {m['criminal_exploitation_escalated']}/"
+                f"{m['criminal_exploitation']}"
+                f"  (not: {', '.join(m['criminal_exploitation_not_escalated']) or '-'})\n"
+            )
         stdout.print(
             f"grooming escalated: {m['grooming_escalated']}/{m['grooming']}"
-            f"  (not: {', '.join(m['grooming_not_escalated']) or '-'})\n"
+            f"  (not: {', '.join(m['grooming_not_escalated']) or '-'})\n{exploitation}"
             f"severe (meeting/threat) escalated by the moderator's message: "
             f"{m['severe_truth_on_time']}/{m['severe_truth']}"
             f"  late: {m['severe_truth_late'] or '-'}\n"

@@ -320,3 +320,40 @@ def _record_dict(r: Any) -> dict[str, Any]:
         "submitted_at": r.submitted_at,
         "retain_until": r.retain_until,
     }
+
+
+@reports_app.command("referral")
+def referral(
+    conversation: str,
+    tenant: Annotated[str, typer.Option(help="tenant id or name that owns the conversation")],
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="write FILE (JSON) and the readable page beside it (.html) with the file "
+            "sender; without it the JSON goes to stdout",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Build the police referral of one conversation (criminal exploitation goes to the
+    platform's law enforcement route, not to NCMEC)."""
+    from safeguarding.cli.service import find_tenant_or_exit, open_repo
+    from safeguarding.reports.referral import build_police_referral
+    from safeguarding.reports.referral_source import referral_case
+    from safeguarding.reports.senders import get_sender
+
+    repo = open_repo(db)
+    tenant_id = find_tenant_or_exit(repo, tenant)
+    case = referral_case(repo, tenant_id, conversation)
+    if case is None:
+        err.print(f"[red]No assessed conversation {conversation!r} for tenant {tenant_id}.[/red]")
+        raise typer.Exit(1)
+    document = build_police_referral(case)
+    if out_file is None:
+        sys.stdout.write(document.json_bytes().decode())
+        return
+    receipt = get_sender("file", directory=out_file.parent, stem=out_file.stem).send(document)
+    out.print(
+        f"referral {document.reference} written to {receipt.location} and {receipt.detail['html']}"
+    )

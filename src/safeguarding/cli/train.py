@@ -27,7 +27,7 @@ from safeguarding.risk.training.fit import train_model
 from safeguarding.risk.training.synthetic import generate_corpus
 from safeguarding.signals.extract import MessageAnalyser
 
-DEFAULT_SYNTHETIC = 1200
+DEFAULT_SYNTHETIC = 1500
 
 
 def bundled_model_path() -> Path:
@@ -133,6 +133,7 @@ def _cross_validate(
                     alert_at=result.alert_at,
                     risk=result.assessment.risk,
                     offender=result.assessment.offender,
+                    harm=result.assessment.harm,
                 )
             )
             records.append(scan_record(result))

@@ -7,6 +7,12 @@ side-by-side table compares like with like. Ground truth comes only from
 
 Undefined ratios (a precision with no alerts, a recall with no grooming conversations) are
 ``None`` rather than 0, so a report never claims a number that was not measured.
+
+Two harms are scored, each as its own label: ``grooming`` (categories grooming and
+sextortion) and ``criminal_exploitation``. An alert counts for the harm the system named
+(``Prediction.harm``; a system that names none is read as grooming), so a grooming alert on an
+exploitation chat is a grooming false alert and an exploitation miss. False alerts per 10k
+count any alert on a benign conversation.
 """
 
 from __future__ import annotations
@@ -17,7 +23,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from safeguarding.domain import Conversation
+from safeguarding.domain import Conversation, Harm
+
+GROOMING = "grooming"
+EXPLOITATION = Harm.CRIMINAL_EXPLOITATION.value
+HARM_LABELS = (GROOMING, EXPLOITATION)
 
 #: Vogt, Leser & Akbik (ACL 2021): the penalty reaches 0.5 after 90 messages.
 LATENCY_P = math.log(3) / 89
@@ -37,26 +47,55 @@ class Prediction:
     alert_at: int | None = None
     risk: float = 0.0
     offender: str | None = None
+    harm: str | None = None  # the harm the system named; ``None`` reads as grooming
+
+    @property
+    def label(self) -> str | None:
+        """The corpus label this prediction claims: a harm when alerted, else ``None``."""
+        if not self.alert:
+            return None
+        return EXPLOITATION if self.harm == EXPLOITATION else GROOMING
 
 
 @dataclass(slots=True)
 class CategoryStats:
-    label: str  # grooming | benign
+    label: str  # grooming | criminal_exploitation | benign
     count: int
     alerted: int
     messages: int
-    recall: float | None = None  # grooming categories
+    recall: float | None = None  # harm categories: alerted with the right harm / count
     false_alert_rate: float | None = None  # benign categories: alerted / count
+    harms: dict[str, int] = field(default_factory=dict)  # harm named -> alerts
+
+
+@dataclass(slots=True)
+class HarmStats:
+    """Precision, recall and F of one harm label, with the ids behind them."""
+
+    count: int  # conversations with this label
+    tp: int
+    fp: int
+    fn: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    f05: float | None
+    median_alert_delay: float | None
+    missed: list[str] = field(default_factory=list)
+    false_alerts: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class LocaleStats:
+    """Per locale, over both harms: an alert is right when it names the chat's harm."""
+
     count: int
     grooming: int
     alerted: int
     precision: float | None
     recall: float | None
     f05: float | None
+    exploitation: int = 0
 
 
 @dataclass(slots=True)
@@ -84,7 +123,7 @@ class EvaluationReport:
     system: str
     conversations: int
     grooming: int
-    benign: int
+    benign: int  # neither harm; ``fp``/``tn`` count every conversation that is not grooming
     messages: int
     benign_messages: int
     tp: int
@@ -105,6 +144,8 @@ class EvaluationReport:
     variants: VariantStats
     missed: list[str] = field(default_factory=list)
     false_alerts: list[str] = field(default_factory=list)
+    by_harm: dict[str, HarmStats] = field(default_factory=dict)
+    alert_harms: dict[str, str] = field(default_factory=dict)  # alerted id -> harm named
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; the DATASPEC keys first, then counts and the lists to inspect."""
@@ -120,6 +161,7 @@ class EvaluationReport:
             "by_category",
             "by_locale",
             "variants",
+            "by_harm",
         ]
         out = {key: raw[key] for key in head}
         out.update({key: value for key, value in raw.items() if key not in out})
@@ -207,38 +249,41 @@ def evaluate(
     benign_messages = 0
     for conv in conversations:
         pred = by_id[conv.id]
-        if conv.is_grooming:
+        if conv.is_harm:
+            caught = pred.label == conv.label
+            if caught and conv.offender is not None and pred.offender is not None:
+                offender_known += 1
+                offender_hits += pred.offender == conv.offender
+        else:
+            benign_messages += len(conv.messages)
             if pred.alert:
+                false_alerts.append(conv.id)
+        if conv.is_grooming:
+            if pred.label == GROOMING:
                 tp += 1
                 at = _alert_index(conv, pred)
                 messages_read.append(at + 1)
                 if conv.first_alert_index is not None:
                     delays.append(at - conv.first_alert_index)
-                if conv.offender is not None and pred.offender is not None:
-                    offender_known += 1
-                    offender_hits += pred.offender == conv.offender
             else:
                 fn += 1
                 missed.append(conv.id)
+        elif pred.label == GROOMING:
+            fp += 1
         else:
-            benign_messages += len(conv.messages)
-            if pred.alert:
-                fp += 1
-                false_alerts.append(conv.id)
-            else:
-                tn += 1
+            tn += 1
 
     f1 = f_beta(tp, fp, fn, 1.0)
     spd = speed(messages_read)
     # no grooming found: F1 is 0 and so is its latency-weighted version
     latency_f1 = None if f1 is None else f1 * (spd if spd is not None else 0.0)
-    per_10k = ratio(fp * 10_000, benign_messages)
+    per_10k = ratio(len(false_alerts) * 10_000, benign_messages)
 
     return EvaluationReport(
         system=system,
         conversations=len(conversations),
         grooming=tp + fn,
-        benign=fp + tn,
+        benign=sum(not c.is_harm for c in conversations),
         messages=sum(len(c.messages) for c in conversations),
         benign_messages=benign_messages,
         tp=tp,
@@ -259,6 +304,47 @@ def evaluate(
         variants=variant_stats(conversations, by_id),
         missed=missed,
         false_alerts=false_alerts,
+        by_harm={label: harm_stats(conversations, by_id, label) for label in HARM_LABELS},
+        alert_harms={
+            c.id: by_id[c.id].label or GROOMING for c in conversations if by_id[c.id].alert
+        },
+    )
+
+
+def harm_stats(
+    conversations: Sequence[Conversation], by_id: dict[str, Prediction], label: str
+) -> HarmStats:
+    """The measures of one harm label: an alert counts when it names that harm."""
+    tp = fp = fn = 0
+    delays: list[int] = []
+    missed: list[str] = []
+    false_alerts: list[str] = []
+    for conv in conversations:
+        pred = by_id[conv.id]
+        named = pred.label == label
+        if conv.label == label:
+            if named:
+                tp += 1
+                if conv.first_alert_index is not None:
+                    delays.append(_alert_index(conv, pred) - conv.first_alert_index)
+            else:
+                fn += 1
+                missed.append(conv.id)
+        elif named:
+            fp += 1
+            false_alerts.append(conv.id)
+    return HarmStats(
+        count=tp + fn,
+        tp=tp,
+        fp=fp,
+        fn=fn,
+        precision=ratio(tp, tp + fp),
+        recall=ratio(tp, tp + fn),
+        f1=f_beta(tp, fp, fn, 1.0),
+        f05=f_beta(tp, fp, fn, 0.5),
+        median_alert_delay=float(statistics.median(delays)) if delays else None,
+        missed=missed,
+        false_alerts=false_alerts,
     )
 
 
@@ -273,14 +359,23 @@ def by_category(
     for name in sorted(groups):
         members = groups[name]
         alerted = sum(by_id[c.id].alert for c in members)
-        grooming = all(c.is_grooming for c in members)
+        labels = {c.label if c.is_harm and c.label else "benign" for c in members}
+        label = labels.pop() if len(labels) == 1 else "mixed"
+        harm = label in HARM_LABELS
+        harms: dict[str, int] = {}
+        for c in members:
+            named = by_id[c.id].label
+            if named is not None:
+                harms[named] = harms.get(named, 0) + 1
+        caught = sum(by_id[c.id].label == c.label for c in members)
         out[name] = CategoryStats(
-            label="grooming" if grooming else "benign",
+            label=label,
             count=len(members),
             alerted=alerted,
             messages=sum(len(c.messages) for c in members),
-            recall=ratio(alerted, len(members)) if grooming else None,
-            false_alert_rate=None if grooming else ratio(alerted, len(members)),
+            recall=ratio(caught, len(members)) if harm else None,
+            false_alert_rate=None if harm else ratio(alerted, len(members)),
+            harms=harms,
         )
     return out
 
@@ -288,23 +383,26 @@ def by_category(
 def by_locale(
     conversations: Sequence[Conversation], by_id: dict[str, Prediction]
 ) -> dict[str, LocaleStats]:
-    """Precision, recall and F0.5 per locale, so non-English recall is visible on its own."""
+    """Precision, recall and F0.5 per locale over both harms, so non-English recall is
+    visible on its own."""
     groups: dict[str, list[Conversation]] = {}
     for conv in conversations:
         groups.setdefault(conv.locale or "unknown", []).append(conv)
     out: dict[str, LocaleStats] = {}
     for name in sorted(groups):
         members = groups[name]
-        tp = sum(c.is_grooming and by_id[c.id].alert for c in members)
-        fp = sum((not c.is_grooming) and by_id[c.id].alert for c in members)
-        grooming = sum(c.is_grooming for c in members)
+        alerted = [c for c in members if by_id[c.id].alert]
+        tp = sum(by_id[c.id].label == c.label for c in alerted)
+        fp = len(alerted) - tp
+        harms = sum(c.is_harm for c in members)
         out[name] = LocaleStats(
             count=len(members),
-            grooming=grooming,
-            alerted=tp + fp,
+            grooming=sum(c.is_grooming for c in members),
+            alerted=len(alerted),
             precision=ratio(tp, tp + fp),
-            recall=ratio(tp, grooming),
-            f05=f_beta(tp, fp, grooming - tp, 0.5),
+            recall=ratio(tp, harms),
+            f05=f_beta(tp, fp, harms - tp, 0.5),
+            exploitation=sum(c.is_exploitation for c in members),
         )
     return out
 
@@ -315,18 +413,24 @@ def variant_stats(
     """Recall on obfuscated copies against recall on the plain originals they were made from.
 
     Only copies whose original is in the corpus are compared. The plain set holds each such
-    original once, however many copies it has.
+    original once, however many copies it has. Copies of either harm count; a copy is caught
+    when the alert names its harm.
     """
     by_conv_id = {c.id: c for c in conversations}
     copies = [c for c in conversations if c.variant_of is not None]
     paired = [c for c in copies if c.variant_of in by_conv_id]
-    grooming_copies = [c for c in paired if c.is_grooming]
-    benign_copies = [c for c in paired if not c.is_grooming]
+    grooming_copies = [c for c in paired if c.is_harm]
+    benign_copies = [c for c in paired if not c.is_harm]
+    labels = {c.id: c.label for c in conversations}
+
+    def caught(cid: str) -> bool:
+        return by_id[cid].label == labels[cid]
+
     plain_ids = sorted({c.variant_of for c in grooming_copies if c.variant_of is not None})
     benign_plain_ids = sorted({c.variant_of for c in benign_copies if c.variant_of is not None})
 
-    caught_plain = sum(by_id[i].alert for i in plain_ids)
-    caught_copies = sum(by_id[c.id].alert for c in grooming_copies)
+    caught_plain = sum(caught(i) for i in plain_ids)
+    caught_copies = sum(caught(c.id) for c in grooming_copies)
     recall_plain = ratio(caught_plain, len(plain_ids))
     recall_copies = ratio(caught_copies, len(grooming_copies))
     drop = (
@@ -337,7 +441,7 @@ def variant_stats(
     lost = [
         c.id
         for c in grooming_copies
-        if c.variant_of is not None and by_id[c.variant_of].alert and not by_id[c.id].alert
+        if c.variant_of is not None and caught(c.variant_of) and not caught(c.id)
     ]
     return VariantStats(
         pairs=len(paired),

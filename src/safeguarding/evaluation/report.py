@@ -10,6 +10,7 @@ from rich.table import Table
 from safeguarding.evaluation.metrics import EvaluationReport
 
 DASH = "–"
+_SHORT = {"grooming": "g", "criminal_exploitation": "ce"}
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
@@ -44,9 +45,28 @@ def summary_table(reports: Sequence[EvaluationReport]) -> Table:
     return table
 
 
+def harm_table(reports: Sequence[EvaluationReport]) -> Table:
+    """Precision, recall and F per harm label: an alert counts for the harm it names."""
+    table = _table("By harm (P / R / F1 / F0.5, TP / FP / FN)", reports, "harm")
+    names = sorted({name for r in reports for name in r.by_harm})
+    for name in names:
+        cells = []
+        for report in reports:
+            h = report.by_harm.get(name)
+            cells.append(
+                DASH
+                if h is None
+                else f"{fmt(h.precision)} / {fmt(h.recall)} / {fmt(h.f1)} / {fmt(h.f05)}, "
+                f"{h.tp} / {h.fp} / {h.fn}"
+            )
+        table.add_row(name, *cells)
+    return table
+
+
 def category_table(reports: Sequence[EvaluationReport]) -> Table:
-    """Alerted / count per category; the rate is recall for grooming, false alerts otherwise."""
-    table = _table("By category (alerted / count, rate)", reports, "category")
+    """Alerted / count per category; the rate is recall for harms, false alerts otherwise.
+    The harms the alerts named follow (g grooming, ce criminal exploitation)."""
+    table = _table("By category (alerted / count, rate, harms named)", reports, "category")
     categories = sorted({name for r in reports for name in r.by_category})
     for name in categories:
         cells = []
@@ -55,9 +75,14 @@ def category_table(reports: Sequence[EvaluationReport]) -> Table:
             if stats is None:
                 cells.append(DASH)
                 continue
-            rate = stats.recall if stats.label == "grooming" else stats.false_alert_rate
-            kind = "R" if stats.label == "grooming" else "FA"
-            cells.append(f"{stats.alerted}/{stats.count} {kind} {fmt(rate, 2)}")
+            harm = stats.recall is not None
+            rate = stats.recall if harm else stats.false_alert_rate
+            kind = "R" if harm else "FA"
+            named = " ".join(f"{_SHORT.get(h, h)}{n}" for h, n in sorted(stats.harms.items()))
+            cells.append(
+                f"{stats.alerted}/{stats.count} {kind} {fmt(rate, 2)}"
+                + (f" ({named})" if named else "")
+            )
         table.add_row(name, *cells)
     return table
 
@@ -106,11 +131,14 @@ def variant_table(reports: Sequence[EvaluationReport]) -> Table:
 def render(reports: Sequence[EvaluationReport], console: Console) -> None:
     """Print every table; the variants table only when the corpus has variants."""
     first = reports[0]
+    exploitation = first.by_harm.get("criminal_exploitation")
+    ce = f"{exploitation.count} criminal exploitation, " if exploitation else ""
     console.print(
-        f"{first.conversations} conversations ({first.grooming} grooming, {first.benign} "
-        f"benign), {first.messages} messages"
+        f"{first.conversations} conversations ({first.grooming} grooming, {ce}{first.benign} "
+        f"benign), {first.messages} messages; the summary is the grooming label"
     )
     console.print(summary_table(reports))
+    console.print(harm_table(reports))
     console.print(category_table(reports))
     console.print(locale_table(reports))
     if any(r.variants.pairs for r in reports):

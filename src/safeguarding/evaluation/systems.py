@@ -43,6 +43,7 @@ def engine_system(model_path: Path | None = None) -> System:
                     alert_at=result.alert_at,
                     risk=max(risks) if risks else (assessment.risk if assessment else 0.0),
                     offender=assessment.offender if assessment else None,
+                    harm=assessment.harm if assessment else None,
                 )
             )
         return predictions

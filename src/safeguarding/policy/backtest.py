@@ -143,7 +143,15 @@ class BacktestReport:
         ]
         acted = {c.id: c.actions_against_account for c in benign if c.actions_against_account}
         gaps = [b - a for c in self.conversations for a, b in pairwise(c.prompt_indices)]
+        exploitation = [c for c in self.conversations if c.label == "criminal_exploitation"]
         return {
+            "criminal_exploitation": len(exploitation),
+            "criminal_exploitation_escalated": sum(
+                c.escalated_at is not None for c in exploitation
+            ),
+            "criminal_exploitation_not_escalated": [
+                c.id for c in exploitation if c.escalated_at is None
+            ],
             "grooming": len(grooming),
             "grooming_escalated": len(grooming) - len(missed),
             "grooming_not_escalated": missed,

@@ -53,6 +53,18 @@ class PolicyInput:
         return bool(a.tactics.get("threat") and a.tactics.get("image_request"))
 
     @property
+    def exploitation_suspected(self) -> bool:
+        """The engine named criminal exploitation (county lines, gang recruitment)."""
+        return self.assessment.harm == "criminal_exploitation"
+
+    @property
+    def tip_off_risk(self) -> bool:
+        """Whether telling the suspect anything (a warning, a visible hold) could put the child
+        at risk: an extortionist may carry out the threat, a recruiter may punish the child
+        or say the debt has grown. Actions against the account are then silent."""
+        return self.sextortion_suspected or self.exploitation_suspected
+
+    @property
     def at_risk_band(self) -> AgeBand:
         return participant_band(self.at_risk)
 

@@ -12,8 +12,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from safeguarding.domain import AlertLevel, Assessment, Conversation, Message, Participant, Signal
-from safeguarding.risk.features import STRONG, feature_values, target_for
+from safeguarding.domain import (
+    AlertLevel,
+    Assessment,
+    Conversation,
+    Harm,
+    Message,
+    Participant,
+    Signal,
+)
+from safeguarding.risk.features import CCE_TACTICS, STRONG, feature_values, target_for
 from safeguarding.risk.model import RiskModel
 from safeguarding.risk.state import ConversationState, ParticipantState
 from safeguarding.signals.extract import MessageAnalyser, MessageSignals, TacticEvidence
@@ -21,7 +29,10 @@ from safeguarding.signals.extract import MessageAnalyser, MessageSignals, Tactic
 MAX_STATED_AGES = 8
 # An age question is answered within this many messages ("how old r u" ... "11 wbu").
 AGE_ANSWER_WINDOW = 3
-URGENT_TACTICS = ("threat", "meeting")
+URGENT_TACTICS = ("threat", "meeting", "debt")
+# Tactics only sexual grooming uses, weighed against criminal exploitation's own to name the
+# harm; the rest (secrecy, platform moves, gifts, threats, "you owe me" dependency) serve both.
+GROOMING_ONLY = ("image_request", "desensitisation")
 # Sextortion escalates at the first threat or demand, whoever the accounts are: the risk is
 # raised to at least this (and the level to urgent) once the pattern is complete.
 SEXTORTION_RISK = 0.95
@@ -135,6 +146,7 @@ class Engine:
             level = max(state.level, int(AlertLevel.URGENT))
             self._set_level(state, level, signal.message_index)
             state.offender = state.offender or signal.sender
+            state.harm = state.harm or Harm.GROOMING.value
         return self._assessment(state)
 
     def assessment(self, conversation_id: str) -> Assessment | None:
@@ -260,6 +272,7 @@ class Engine:
                 Signal(ev.tactic, index, sender.id, ev.score, ev.span, excerpt, ev.source)
             )
         sender.tactic_messages += tactic_message
+        state.open_mentions += "open_arrangement" in signals.cues
         sender.semantic_max = max(sender.semantic_max, signals.semantic_margin)
         if sender.age_conflict():
             # Graded: one strong adult-life hint behind a teen's age is 0.7, two or more 0.9+;
@@ -337,8 +350,8 @@ class Engine:
         elif risk >= self.model.watch_threshold:
             level = AlertLevel.WATCH
         if level >= AlertLevel.WATCH:
-            state.harm = "sextortion" if extorter is not None else "grooming"
             state.offender = suspect.id
+            state.harm = "sextortion" if extorter is not None else harm_of(suspect.tactic_max)
             target = target_for(state, suspect.id)
             state.at_risk = target.id if target else None
             # Nothing changed the state since the loop: the suspect's features still hold.
@@ -472,6 +485,25 @@ def sextortion_pattern(p: ParticipantState) -> bool:
         return True
     # A deadline alone is everyday ("hand it in before tomorrow"): only with a threat.
     return cues.get("deadline", 0.0) >= STRONG and threat and exposure
+
+
+def harm_of(tactic_max: dict[str, float]) -> str:
+    """Criminal exploitation when its own tactics outweigh sexual grooming's own, else
+    grooming (sextortion is named by its own pattern, :func:`sextortion_pattern`).
+
+    Exploitation needs at least one strong sign of its own, so one loose "easy money" does not
+    relabel a grooming chat; a tie stays with grooming, the harm the engine was first built and
+    measured for.
+    """
+    cce = sum(s for t, s in tactic_max.items() if t in _CCE)
+    grooming = sum(s for t, s in tactic_max.items() if t in _GROOMING_ONLY)
+    if cce > grooming and any(tactic_max.get(t, 0.0) >= STRONG for t in _CCE):
+        return Harm.CRIMINAL_EXPLOITATION.value
+    return Harm.GROOMING.value
+
+
+_CCE = frozenset(CCE_TACTICS)
+_GROOMING_ONLY = frozenset(GROOMING_ONLY)
 
 
 def _excerpt(text: str, span: tuple[int, int] | None) -> str:

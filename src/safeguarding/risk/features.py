@@ -14,6 +14,9 @@ from safeguarding.domain import Tactic
 from safeguarding.risk.state import ADULT, ConversationState, ParticipantState
 
 TACTICS = [t.value for t in Tactic]
+# Criminal exploitation's own tactics (county lines, gang recruitment). They enter the model
+# through their own block of features, so grooming's weights stay what they were.
+CCE_TACTICS = ("money_offer", "courier_task", "burner_phone", "belonging", "debt")
 # Tactics that on their own move a conversation towards harm (O'Connell's later stages).
 SEVERE = (
     "isolation_secrecy",
@@ -52,7 +55,24 @@ CONTEXTS = [
 # Tactics that are ordinary between peers (asking ages, compliments, "me too", "im 14 too")
 # count only when the sender is not a peer of the target: an adult, an unknown, or a
 # "teen" whose words say adult.
-WEAK = tuple(t for t in TACTICS if t not in SEVERE)
+WEAK = tuple(t for t in TACTICS if t not in SEVERE and t not in CCE_TACTICS)
+# Criminal exploitation: the same tactic means little between near-age peers ("i'll pay you
+# a fiver to carry my bag" among 13-year-olds) and a lot from an adult or a much older teen,
+# a new account or a stranger; an arrangement made openly with a parent lowers it.
+CCE_CONTEXTS = (
+    "target_minor",
+    "sender_adultish",
+    "age_gap",
+    "new_account",
+    "stranger",
+    "drives",
+    "peers",
+    "connected",
+    "old_account",
+    "group",
+    "open",
+)
+NEAR_PEER_GAP = 3 / 15  # ``age_gap`` is the gap in years over 15
 FEATURES = [
     *[f"tac_{t}" for t in SEVERE],
     *[f"tac_{t}_x_not_peers" for t in WEAK],
@@ -63,14 +83,20 @@ FEATURES = [
     *[f"evidence_x_{c}" for c in CONTEXTS],
     "age_conflict",
     "contacts",
+    *[f"tac_{t}_x_not_near_peers" for t in CCE_TACTICS],
+    "cce_evidence",
+    *[f"cce_evidence_x_{c}" for c in CCE_CONTEXTS],
 ]
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 # Contexts that make tactics less worrying (friends, peers, long-standing accounts, rooms).
-PROTECTIVE = ("peers", "connected", "old_account", "group")
+PROTECTIVE = ("peers", "connected", "old_account", "group", "open")
 # Sign of each weight: risk may only rise with evidence and risky context, and only fall
 # with protective context. The constraint keeps a small training set from teaching the model
 # that, say, being connected makes secrecy worse.
-SIGNS = {name: (-1 if name.removeprefix("evidence_x_") in PROTECTIVE else 1) for name in FEATURES}
+SIGNS = {
+    name: (-1 if name.removeprefix("cce_").removeprefix("evidence_x_") in PROTECTIVE else 1)
+    for name in FEATURES
+}
 
 
 def target_for(state: ConversationState, sender: str) -> ParticipantState | None:
@@ -111,11 +137,13 @@ def feature_values(state: ConversationState, sender: ParticipantState) -> list[f
     semantic = max(0.0, sender.semantic_max)
     contacts = float(sender.contacts > 0)
     if not tactic_max:
-        return [*_NO_TACTICS, share, semantic, *_NO_CONTEXT, float(conflict), contacts]
+        return [*_NO_TACTICS, share, semantic, *_NO_CONTEXT, float(conflict), contacts, *_NO_CCE]
     strong = [t for t, s in tactic_max.items() if s >= STRONG and t != "rapport"]
     evidence = min(1.0, sum([tactic_max[t] for t in strong if t in _SEVERE_SET]) / 3)
+    cce = min(1.0, sum([tactic_max[t] for t in strong if t in _CCE_SET]) / 2)
     others = _others(state, sender.id)
-    ctx = _context(state, sender, others, conflict, bool(evidence) and _drives(sender, others))
+    drives_now = bool(evidence or cce) and _drives(sender, others)
+    ctx = _context(state, sender, others, conflict, drives_now)
     not_peers = 1.0 - ctx[_PEERS]
     return [
         *[tactic_max.get(t, 0.0) for t in SEVERE],
@@ -127,13 +155,35 @@ def feature_values(state: ConversationState, sender: ParticipantState) -> list[f
         *[evidence * value for value in ctx],
         float(conflict),
         contacts,
+        *_cce_values(state, tactic_max, ctx, cce),
+    ]
+
+
+def _cce_values(
+    state: ConversationState, tactic_max: dict[str, float], ctx: tuple[float, ...], cce: float
+) -> list[float]:
+    """The criminal-exploitation block: its tactics unless near-age peers, then its evidence
+    in context (``open``: someone said a parent knows or agreed)."""
+    if not cce and not any(t in tactic_max for t in CCE_TACTICS):
+        return list(_NO_CCE)
+    near_peers = ctx[_PEERS] and ctx[_GAP] < NEAR_PEER_GAP
+    not_near = 0.0 if near_peers else 1.0
+    values = dict(zip(CONTEXTS, ctx, strict=True))
+    values["open"] = float(state.open_mentions > 0)
+    return [
+        *[tactic_max.get(t, 0.0) * not_near for t in CCE_TACTICS],
+        cce,
+        *[cce * values[c] for c in CCE_CONTEXTS],
     ]
 
 
 _SEVERE_SET = frozenset(SEVERE)
+_CCE_SET = frozenset(CCE_TACTICS)
 _PEERS = CONTEXTS.index("peers")
+_GAP = CONTEXTS.index("age_gap")
 _NO_TACTICS = (0.0,) * (len(SEVERE) + len(WEAK) + 2)
 _NO_CONTEXT = (0.0,) * len(CONTEXTS)
+_NO_CCE = (0.0,) * (len(CCE_TACTICS) + 1 + len(CCE_CONTEXTS))
 # feature_values() writes the vector positionally: keep it in step with FEATURES.
 assert FEATURES[len(SEVERE) + len(WEAK) : len(SEVERE) + len(WEAK) + 4] == [
     "n_tactics_x_not_peers",
@@ -141,8 +191,8 @@ assert FEATURES[len(SEVERE) + len(WEAK) : len(SEVERE) + len(WEAK) + 4] == [
     "tactic_share",
     "semantic",
 ]
-assert FEATURES[-2:] == ["age_conflict", "contacts"]
-assert len(FEATURES) == len(_NO_TACTICS) + 2 + len(_NO_CONTEXT) + 2
+assert FEATURES[-len(_NO_CCE) - 2 : -len(_NO_CCE)] == ["age_conflict", "contacts"]
+assert len(FEATURES) == len(_NO_TACTICS) + 2 + len(_NO_CONTEXT) + 2 + len(_NO_CCE)
 
 
 def _others(state: ConversationState, sender: str) -> list[ParticipantState]:

@@ -114,6 +114,8 @@ class ConversationState:
     harm: str | None = None  # "grooming" or "sextortion" (``Assessment.harm``)
     extorter: str | None = None  # first participant who completed the sextortion pattern
     reasons: list[str] = field(default_factory=list)
+    harm: str | None = None  # which harm the suspect's evidence points to (``domain.Harm``)
+    open_mentions: int = 0  # messages saying a parent knows of or agreed to an arrangement
     # Evidence dicts already exported, in the order of ``evidence`` (which only grows), with
     # and without excerpts: the service exports every touched conversation after each batch,
     # and rebuilding all of them was its largest single cost. Shared: never modify them.

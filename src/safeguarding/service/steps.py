@@ -113,6 +113,7 @@ class EventSteps:
                 at_risk=unscoped(assessment.at_risk),
                 tactics=sorted(assessment.tactics),
                 raised_at=now,
+                harm=assessment.harm,
             )
             batch.alerts.append(alert)
             if webhooks:
@@ -130,6 +131,7 @@ class EventSteps:
                             "offender": alert.offender,
                             "at_risk": alert.at_risk,
                             "tactics": alert.tactics,
+                            "harm": alert.harm,
                             "raised_at": now.isoformat(),
                         },
                         alert_index=len(batch.alerts) - 1,

@@ -32,7 +32,8 @@ DEFAULT_WEIGHT = 0.8
 # them in context: sextortion's parts (leverage over an image, a threat to expose, a demand,
 # a deadline), code words whose meaning comes from what the pair said before ("the other
 # app", "our thing", "the extra stuff"), a carer's everyday role and logistics, and a
-# family surprise (a sibling's present) that explains a request for secrecy.
+# family surprise (a sibling's present) that explains a request for secrecy, and an
+# arrangement made openly with a parent, which lowers criminal exploitation's risk.
 CUES = frozenset(
     {
         "leverage",
@@ -44,6 +45,7 @@ CUES = frozenset(
         "code_stuff",
         "care",
         "surprise",
+        "open_arrangement",  # a parent knows of or agreed to a job, errand or trip (lowers risk)
     }
 )
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")

@@ -210,6 +210,8 @@ class AlertRow(Base):
     tactics: Mapped[list[Any]] = mapped_column(JSON)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(10), default="open")
+    harm: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    """Which harm the alert is about (``domain.Harm``), for trend and transparency counts."""
     __table_args__ = (Index("ix_alerts_open", "tenant_id", "status", "raised_at"),)
 
 

@@ -105,6 +105,7 @@ class AlertRecord:
     raised_at: datetime
     id: int | None = None
     status: str = "open"
+    harm: str | None = None
 
 
 @dataclass(slots=True)

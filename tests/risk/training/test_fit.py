@@ -23,8 +23,8 @@ def test_rows_label_only_the_offender_from_the_alert_point(corpus: list[Conversa
     rows = build_rows(corpus)
     assert rows.x.shape == (len(rows.y), len(FEATURES))
     for ci in np.unique(rows.conversation[rows.y == 1]):
-        assert corpus[ci].is_grooming
-    benign = [i for i, c in enumerate(corpus) if not c.is_grooming]
+        assert corpus[ci].is_harm
+    benign = [i for i, c in enumerate(corpus) if not c.is_harm]
     assert not rows.y[np.isin(rows.conversation, benign)].any()
     # every conversation weighs the same in total
     totals = np.bincount(rows.conversation, weights=rows.weight)

@@ -10,7 +10,9 @@ import pytest
 
 from safeguarding.domain import Conversation
 from safeguarding.ingest import jsonl
+from safeguarding.risk.features import CCE_TACTICS
 from safeguarding.risk.training.synthetic import (
+    LABELS,
     LANGUAGES,
     OBFUSCATION_STYLES,
     TACTICS,
@@ -34,6 +36,8 @@ CATEGORIES = {
     "toxicity",
     "spam",
     "benign_group",
+    "criminal_exploitation",
+    "benign_job",
 }
 PLATFORMS = {
     "game_chat",
@@ -75,7 +79,7 @@ def test_fields_follow_dataspec(corpus: list[Conversation]) -> None:
         assert c.category in CATEGORIES
         assert c.platform in PLATFORMS
         assert c.locale and c.locale[:2] in LANGUAGES and c.locale[2] == "-"
-        assert c.label == ("grooming" if c.category in ("grooming", "sextortion") else "benign")
+        assert c.label == LABELS.get(c.category or "", "benign")
         assert c.notes and "\n" not in c.notes
         ids = [p.id for p in c.participants]
         assert len(ids) == len(set(ids)) and {m.sender for m in c.messages} <= set(ids)
@@ -88,7 +92,7 @@ def test_fields_follow_dataspec(corpus: list[Conversation]) -> None:
 
 def test_tactics_point_at_offender_messages(corpus: list[Conversation]) -> None:
     for c in corpus:
-        if not c.is_grooming:
+        if not c.is_harm:
             assert c.offender is None and c.tactics == []
             continue
         assert c.offender in {p.id for p in c.participants}
@@ -101,7 +105,7 @@ def test_tactics_point_at_offender_messages(corpus: list[Conversation]) -> None:
 
 def test_first_alert_index(corpus: list[Conversation]) -> None:
     for c in corpus:
-        if not c.is_grooming:
+        if not c.is_harm:
             assert c.first_alert_index is None
             continue
         fai = c.first_alert_index
@@ -111,6 +115,26 @@ def test_first_alert_index(corpus: list[Conversation]) -> None:
         assert at_alert, "the alert message shows a tactic"
         if c.category == "sextortion":
             assert at_alert & {"image_request", "threat"}
+        if c.is_exploitation:  # a threat or a debt, or a second indicator
+            earlier = {t.tactic for t in c.tactics if t.index < fai}
+            assert at_alert & {"threat", "debt"} or earlier | at_alert
+
+
+def test_exploitation_recruiters_and_their_targets(corpus: list[Conversation]) -> None:
+    """Adults or much older teens, recruiting children, with their own tactics; the hard
+    negatives cover every scenario and stay unlabelled."""
+    chats = [c for c in corpus if c.is_exploitation]
+    assert chats
+    for c in chats:
+        recruiter = c.participant(c.offender or "")
+        children = [p for p in c.participants if p.id != c.offender]
+        assert recruiter is not None and recruiter.true_age is not None
+        assert recruiter.true_age >= 16
+        assert min(p.true_age or 99 for p in children) < 17
+        assert {t.tactic for t in c.tactics} & set(CCE_TACTICS)
+    notes = " ".join(c.notes or "" for c in corpus if c.category == "benign_job")
+    for scenario in ("job", "sibling", "scout", "clan", "banter", "budget"):
+        assert f"({scenario})" in notes
 
 
 def test_offenders_often_lie_and_use_new_accounts(corpus: list[Conversation]) -> None:
@@ -131,7 +155,8 @@ def test_variants_share_ground_truth(corpus: list[Conversation]) -> None:
     by_id = {c.id: c for c in corpus}
     variants = [c for c in corpus if c.variant_of]
     assert len(variants) >= 0.05 * len(corpus)
-    assert {v.label for v in variants} == {"grooming", "benign"}
+    assert {"grooming", "benign"} <= {v.label for v in variants}
+    assert {v.label for v in variants} <= {"grooming", "criminal_exploitation", "benign"}
     for v in variants:
         orig = by_id[v.variant_of]  # type: ignore[index]
         assert orig.variant_of is None
@@ -152,7 +177,8 @@ def test_category_and_language_mix(corpus: list[Conversation]) -> None:
     n = len(corpus)
     cats = Counter(c.category for c in corpus)
     grooming = sum(c.is_grooming for c in corpus) / n
-    assert 0.35 <= grooming <= 0.45
+    assert 0.29 <= grooming <= 0.39
+    assert 0.06 <= sum(c.is_exploitation for c in corpus) / n <= 0.12
     assert 0.05 <= cats["sextortion"] / n <= 0.11
     assert set(cats) == CATEGORIES
     langs = Counter(c.locale[:2] for c in corpus if c.locale)
@@ -209,6 +235,10 @@ def test_line_banks_complete(lang: str) -> None:
     assert not bank.missing_slots()
     minimum = 12 if lang == "en" else 6
     for tactic in TACTICS:
+        if tactic in CCE_TACTICS:  # criminal exploitation has its own section
+            pool = bank.lines[f"exploitation.{tactic}"]
+            assert len(set(pool)) >= (6 if lang == "en" else 3), (lang, tactic)
+            continue
         pool = bank.lines[f"offender.{tactic}"]
         assert len(set(pool)) >= minimum, (lang, tactic)
     assert all("555" in p for p in bank.slots["phone"])  # invented, never real numbers

@@ -122,6 +122,7 @@ def list_alerts(
             "tactics": a.tactics,
             "raised_at": a.raised_at,
             "status": a.status,
+            "harm": a.harm,
         }
         for a in alerts
     ]

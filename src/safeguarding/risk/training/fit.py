@@ -75,7 +75,7 @@ def build_rows(
                 if not p.n_messages:
                     continue
                 label = 0
-                if conv.is_grooming and pid == conv.offender:
+                if conv.is_harm and pid == conv.offender:
                     alert_at = conv.first_alert_index if conv.first_alert_index is not None else 0
                     if i < alert_at:
                         continue
@@ -149,7 +149,7 @@ def fit_calibration(scored: list[tuple[Conversation, list[float]]]) -> tuple[flo
         alert_at = conv.first_alert_index if conv.first_alert_index is not None else 0
         for i, r in enumerate(risks):
             zs.append(_logit(r))
-            ys.append(float(conv.is_grooming and i >= alert_at))
+            ys.append(float(conv.is_harm and i >= alert_at))
             ws.append(1.0 / len(risks))
     z, y, w = np.asarray(zs), np.asarray(ys), np.asarray(ws)
 
@@ -175,7 +175,7 @@ def choose_threshold(scored: list[tuple[Conversation, list[float]]], beta: float
         tp = fp = fn = 0
         for conv, risks in scored:
             alerted = max(risks, default=0.0) >= t
-            if conv.is_grooming:
+            if conv.is_harm:
                 tp += alerted
                 fn += not alerted
             else:
@@ -225,6 +225,7 @@ def train_model(
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "conversations": len(conversations),
         "grooming": sum(c.is_grooming for c in conversations),
+        "criminal_exploitation": sum(c.is_exploitation for c in conversations),
         "rows": int(len(rows.y)),
         "positive_rows": int(rows.y.sum()),
         "C": c,

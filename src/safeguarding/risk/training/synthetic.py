@@ -56,6 +56,15 @@ CATEGORY_SHARES: dict[str, float] = {
     "toxicity": 0.04,
     "spam": 0.03,
     "benign_group": 0.04,
+    # criminal exploitation and its hard negatives (``training.exploitation``)
+    "criminal_exploitation": 0.10,
+    "benign_job": 0.08,
+}
+# Corpus label of each harmful category; every other category is ``benign``.
+LABELS: dict[str, str] = {
+    "grooming": "grooming",
+    "sextortion": "grooming",
+    "criminal_exploitation": "criminal_exploitation",
 }
 ENGLISH_SHARE = 0.50
 VARIANT_SHARE = 0.10
@@ -319,8 +328,13 @@ def _adult(pid: str, rng: random.Random, lo: int = 22, hi: int = 60) -> Particip
     )
 
 
-def _first_alert(labels: list[TacticLabel]) -> int | None:
-    """Earliest offender message a moderator would escalate on (see module docstring)."""
+def _first_alert(
+    labels: list[TacticLabel],
+    immediate: frozenset[str] = IMMEDIATE,
+    risky: frozenset[str] = RISKY,
+) -> int | None:
+    """Earliest offender message a moderator would escalate on: one with an ``immediate``
+    tactic, or a ``risky`` one once there are two indicators (see module docstring)."""
     by_index: dict[int, set[str]] = {}
     for t in labels:
         by_index.setdefault(t.index, set()).add(t.tactic)
@@ -328,7 +342,7 @@ def _first_alert(labels: list[TacticLabel]) -> int | None:
     for i in sorted(by_index):
         names = by_index[i]
         count += len(names)
-        if names & IMMEDIATE or (names & RISKY and count >= 2):
+        if names & immediate or (names & risky and count >= 2):
             return i
     return max(by_index) if by_index else None
 
@@ -878,6 +892,14 @@ _MAKERS: dict[str, Callable[[random.Random, LineBank], _Draft]] = {
 }
 
 
+def _makers() -> dict[str, Callable[[random.Random, LineBank], _Draft]]:
+    """Every category's maker; criminal exploitation's module builds on this one's chat
+    builder, so it is imported here rather than at the top (a cycle otherwise)."""
+    from safeguarding.risk.training.exploitation import MAKERS
+
+    return {**_MAKERS, **MAKERS}
+
+
 # --------------------------------------------------------------------------- corpus
 
 
@@ -902,7 +924,8 @@ def _language_shares(languages: Sequence[str]) -> dict[str, float]:
 
 
 def _to_conversation(cid: str, draft: _Draft, locale: str) -> Conversation:
-    grooming = draft.category in ("grooming", "sextortion")
+    label = LABELS.get(draft.category, "benign")
+    grooming = label != "benign"
     messages = [
         Message(cid, sender, text, ts=ts, index=i, platform=draft.platform, locale=locale)
         for i, (sender, text, ts) in enumerate(draft.chat.msgs)
@@ -913,7 +936,7 @@ def _to_conversation(cid: str, draft: _Draft, locale: str) -> Conversation:
         messages=messages,
         platform=draft.platform,
         locale=locale,
-        label="grooming" if grooming else "benign",
+        label=label,
         category=draft.category,
         offender=draft.offender if grooming else None,
         tactics=sorted(draft.chat.tactics, key=lambda t: (t.index, t.tactic)) if grooming else [],
@@ -928,7 +951,7 @@ def _variant(cid: str, conv: Conversation, rng: random.Random) -> Conversation:
     tactic_idx = {t.index for t in conv.tactics}
     messages = []
     for m in conv.messages:
-        p = 0.85 if m.index in tactic_idx else (0.15 if conv.is_grooming else 0.5)
+        p = 0.85 if m.index in tactic_idx else (0.15 if conv.is_harm else 0.5)
         text = obfuscate(m.text, rng.choice(styles), rng) if rng.random() < p else m.text
         messages.append(
             Message(
@@ -969,8 +992,9 @@ def generate_corpus(
 ) -> list[Conversation]:
     """``n`` labelled conversations (about 10% obfuscated variants), deterministic by seed.
 
-    About 40% grooming (8% sextortion) and 60% benign across categories; about 50% English
-    when English is among ``languages``, the rest spread evenly.
+    About 34% grooming (7% sextortion), 8% criminal exploitation and 58% benign across
+    categories (7% its hard negatives); about 50% English when English is among
+    ``languages``, the rest spread evenly.
     """
     if n < 0:
         raise ValueError("n must be >= 0")
@@ -978,6 +1002,7 @@ def generate_corpus(
     if unknown or not languages:
         raise ValueError(f"languages must be a non-empty subset of {LANGUAGES}, got {languages}")
     rng = random.Random(seed)
+    makers = _makers()
     n_var = round(n * VARIANT_SHARE) if n >= 10 else 0
     n_base = n - n_var
     categories = _allocate(CATEGORY_SHARES, n_base)
@@ -987,11 +1012,11 @@ def generate_corpus(
     corpus: list[Conversation] = []
     for k, (category, lang) in enumerate(zip(categories, langs, strict=True)):
         bank = load_bank(lang)
-        draft = _MAKERS[category](rng, bank)
+        draft = makers[category](rng, bank)
         corpus.append(_to_conversation(f"syn{seed}-{k + 1:05d}", draft, rng.choice(bank.locales)))
     if n_var:
-        grooming = [c for c in corpus if c.is_grooming]
-        benign = [c for c in corpus if not c.is_grooming]
+        grooming = [c for c in corpus if c.is_harm]
+        benign = [c for c in corpus if not c.is_harm]
         n_g = min(len(grooming), round(n_var * 0.4))
         sources = rng.sample(grooming, n_g) + rng.sample(benign, min(len(benign), n_var - n_g))
         for j, src in enumerate(sources):

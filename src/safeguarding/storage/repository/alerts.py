@@ -77,9 +77,12 @@ class AlertStore(RepositoryBase):
         until: datetime | None = None,
         after_id: int | None = None,
         limit: int = 50,
+        conversation_id: str | None = None,
     ) -> list[AlertRecord]:
         """Alerts newest first; ``after_id`` continues a page (keyset paging)."""
         filters = []
+        if conversation_id is not None:
+            filters.append(AlertRow.conversation_id == conversation_id)
         if status:
             filters.append(AlertRow.status == status)
         if level is not None:
@@ -103,6 +106,7 @@ class AlertStore(RepositoryBase):
                 r.raised_at,
                 r.id,
                 r.status,
+                r.harm,
             )
             for r in rows
         ]

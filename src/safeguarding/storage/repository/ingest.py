@@ -225,6 +225,7 @@ class IngestStore(TenantStore, OutboxStore):
                         "tactics": a.tactics,
                         "raised_at": a.raised_at,
                         "status": "open",
+                        "harm": a.harm,
                     }
                     for a in batch.alerts
                 ],
