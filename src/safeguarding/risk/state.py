@@ -111,10 +111,9 @@ class ConversationState:
     at_risk: str | None = None
     first_alert_index: int | None = None
     max_level: int = 0
-    harm: str | None = None  # "grooming" or "sextortion" (``Assessment.harm``)
+    harm: str | None = None  # grooming, sextortion or criminal_exploitation (``Assessment.harm``)
     extorter: str | None = None  # first participant who completed the sextortion pattern
     reasons: list[str] = field(default_factory=list)
-    harm: str | None = None  # which harm the suspect's evidence points to (``domain.Harm``)
     open_mentions: int = 0  # messages saying a parent knows of or agreed to an arrangement
     # Evidence dicts already exported, in the order of ``evidence`` (which only grows), with
     # and without excerpts: the service exports every touched conversation after each batch,
