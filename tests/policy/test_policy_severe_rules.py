@@ -93,6 +93,16 @@ def test_age_gap_normalised_by_a_connected_account_is_reviewed_when_the_child_ma
     assert "desensitisation-review" in decide(stranger)[1]  # a child may have signed up as 25
 
 
+def test_age_deception_with_a_possible_minor_is_reviewed_at_any_level(
+    make_facts: MakeFacts,
+) -> None:
+    tactics = {"age_deception": [6], "compliments": [2]}
+    facts = make_facts(AlertLevel.NONE, tactics=tactics, child_age=14, other_age=16, connected=True)
+    assert_reviewed_only(facts, "age-deception-review")
+    adults = make_facts(AlertLevel.NONE, tactics=tactics, child_age=30, other_age=16)
+    assert "age-deception-review" not in decide(adults)[1]
+
+
 def test_image_request_between_connected_accounts_waits_for_corroboration(
     make_facts: MakeFacts,
 ) -> None:
