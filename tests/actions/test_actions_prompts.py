@@ -137,6 +137,11 @@ def test_sextortion_holds_silently_and_never_warns() -> None:
     assert "warn" not in events and events["hold_message"]["payload"]["silent"] is True
     review = events["escalate_review"]["payload"]
     assert review["harm"] == "sextortion" and review["silent"] is True
+    exploitation = dispatch(
+        ActionDispatcher(InMemorySink(), settings=POLICY.settings),
+        facts_at(AlertLevel.ALERT, 4, harm="criminal_exploitation"),
+    )["escalate_review"]["payload"]
+    assert exploitation["harm"] == "criminal_exploitation" and exploitation["silent"] is True
     # a demand for images and a threat, before the engine names the harm: no warning either
     tactics = {"image_request": [1], "threat": [4]}
     facts = facts_at(AlertLevel.ALERT, 4, tactics=tactics, reports=1)

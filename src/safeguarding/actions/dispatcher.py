@@ -394,8 +394,8 @@ class ActionDispatcher:
                     "child_age_band": facts.at_risk_band.value,
                     "account_signals": sorted(facts.account.signals),
                     "harm": _acted_harm(facts),
-                    # sextortion: do not contact or warn the suspect; it tips them off
-                    "silent": facts.sextortion_suspected,
+                    # sextortion, exploitation: do not contact or warn the suspect (tip-off)
+                    "silent": facts.tip_off_risk,
                     "assessment": facts.assessment.to_dict(),
                 }
             case ActionType.PRESERVE_EVIDENCE:
