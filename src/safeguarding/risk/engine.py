@@ -134,6 +134,20 @@ class Engine:
             if participant.id in state.participants:
                 state.participants[participant.id].apply_facts(participant)
 
+    def account(self, participant_id: str) -> Participant | None:
+        """The account facts :meth:`update_account` gathered for ``participant_id`` (a copy)."""
+        known = self._accounts.get(participant_id)
+        return None if known is None else replace(known)
+
+    def restore_account(self, participant_id: str, facts: Participant | None) -> None:
+        """Put back what :meth:`account` returned, undoing later updates (a caller whose
+        batch was refused). Conversations already holding the participant keep the facts
+        they were given: the caller reloads them."""
+        if facts is None:
+            self._accounts.pop(participant_id, None)
+        else:
+            self._accounts[participant_id] = replace(facts)
+
     def add_signal(self, conversation_id: str, signal: Signal) -> Assessment:
         """External evidence (a media hash or URL list match) joins the conversation's record."""
         state = self._state(conversation_id)

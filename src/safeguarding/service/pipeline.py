@@ -153,19 +153,13 @@ class IngestPipeline:
             if batch.events:
                 self.repo.write_batch(batch)
         except BaseException as exc:
-            for cid in touched:
-                self.conversations.evict(tenant, cid)
-            self.actions.rollback(tenant)
+            self._undo(tenant, touched)
             if isinstance(exc, DuplicateEventError) and not lookup:
                 raise _SlowPath from exc
             if isinstance(exc, DuplicateEventError):
-                raise ProblemError(
-                    409,
-                    "Concurrent duplicate",
-                    "another request stored some of these events at the same time, or a "
-                    "message id was already used in this conversation; retry the batch.",
-                ) from exc
+                raise self._duplicate_problem(tenant, [ev for ev, _ in fresh]) from exc
             raise
+        self.steps.accounts_before.clear()  # committed: nothing to undo
         for cid in touched:
             state = self.conversations[(tenant, cid)]
             state.is_new = False
@@ -191,6 +185,41 @@ class IngestPipeline:
         ]
         return IngestResult(
             ordered, changed, len(events) - len(stored), len(stored), len(batch.outbox)
+        )
+
+    def _undo(self, tenant: str, touched: dict[str, Any]) -> None:
+        """A batch that will not be committed leaves no trace in memory: the conversations
+        it touched and those holding an account it changed are dropped (reloaded from
+        storage when they next speak), the engine's account facts and the action stage's
+        state are put back."""
+        for cid in touched:
+            self.conversations.evict(tenant, cid)
+        self.steps.undo_accounts(tenant)
+        self.actions.rollback(tenant)
+
+    def _duplicate_problem(self, tenant: str, fresh: list[AnyEvent]) -> ProblemError:
+        """Why the unique keys refused a batch whose event ids were not stored: a message id
+        already stored under another event (the client's mistake, never fixed by a retry),
+        or a concurrent writer."""
+        messages = [ev for ev in fresh if isinstance(ev, MessageEvent)]
+        taken = self.repo.stored_message_ids(
+            tenant, [(ev.conversation_id, ev.message_id) for ev in messages]
+        )
+        for ev in messages:
+            if (ev.conversation_id, ev.message_id) in taken:
+                return ProblemError(
+                    409,
+                    "Message id reused",
+                    f"event {ev.id!r}: conversation {ev.conversation_id!r} already has a "
+                    f"message {ev.message_id!r}, stored under another event id. Each message "
+                    "needs its own message_id; to resend a message, resend its original "
+                    "event (same event id). Nothing of this batch was stored.",
+                )
+        return ProblemError(
+            409,
+            "Concurrent duplicate",
+            "another request stored some of these events at the same time; retry the batch "
+            "(retries are idempotent).",
         )
 
     def _changed_assessments(
@@ -278,9 +307,7 @@ class IngestPipeline:
                 batch.conversations.append(self.conversations.update(tenant, cid))
             self.actions.finish()
         except BaseException:
-            for cid in touched:
-                self.conversations.evict(tenant, cid)
-            self.actions.rollback(tenant)
+            self._undo(tenant, touched)
             raise
         finally:
             self.conversations.prefetched = None

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from safeguarding.domain import AlertLevel, Assessment, Message
+from safeguarding.domain import AlertLevel, Assessment, Message, Participant
 from safeguarding.service.actions import ActionStage, LazyMessages
 from safeguarding.service.conversations import LoadedConversations
 from safeguarding.service.events import AccountEvent, MessageEvent, ReportEvent
@@ -42,6 +42,9 @@ class EventSteps:
         self.settings = settings
         self.actions = actions
         self.conversations = conversations
+        # Engine account facts as they were before this batch's account events changed them
+        # (engine ids): put back if the batch is refused (``undo_accounts``).
+        self.accounts_before: dict[str, Participant | None] = {}
 
     def message(
         self,
@@ -209,6 +212,8 @@ class EventSteps:
         # Every loaded conversation and later message reads the link from the action stage.
         self.actions.link_guardian(ev.account_id, merged.guardian_id)
         fresh = participant(tenant, merged, ev.account_id, now)
+        if fresh.id not in self.accounts_before:
+            self.accounts_before[fresh.id] = self.engine.account(fresh.id)
         self.engine.update_account(fresh)
         for (
             t,
@@ -220,6 +225,26 @@ class EventSteps:
                 person.verified_age = fresh.verified_age
                 person.account_age_days = fresh.account_age_days
         return {"id": ev.id, "type": ev.type, "status": "created", "account_id": ev.account_id}
+
+    def undo_accounts(self, tenant: str) -> None:
+        """A refused batch: put back the engine's account facts and drop the conversations
+        in memory that hold one of those accounts (they are reloaded from storage, with the
+        stored facts, when they next speak)."""
+        changed = {unscoped(pid) for pid in self.accounts_before}
+        for pid, facts in self.accounts_before.items():
+            self.engine.restore_account(pid, facts)
+        self.accounts_before.clear()
+        stale = [
+            cid
+            for (t, cid), loaded in self.conversations.loaded.items()
+            if t == tenant
+            and (
+                not changed.isdisjoint(loaded.members)
+                or (loaded.participants is not None and not changed.isdisjoint(loaded.participants))
+            )
+        ]
+        for cid in stale:
+            self.conversations.evict(tenant, cid)
 
     def report(self, ev: ReportEvent, batch: WriteBatch, webhooks: bool) -> dict[str, Any]:
         batch.reports.append(

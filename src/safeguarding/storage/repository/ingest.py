@@ -7,10 +7,10 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
-from safeguarding.storage.models import Account, AccountState, ConversationMember
+from safeguarding.storage.models import Account, AccountState, ConversationMember, StoredMessage
 from safeguarding.storage.records import StoredEvent, TenantRecord, WriteBatch
 from safeguarding.storage.repository.base import DuplicateEventError, rows_in_chunks, table_of
 from safeguarding.storage.repository.outbox import OutboxStore
@@ -52,6 +52,21 @@ class IngestStore(TenantStore, OutboxStore):
     ) -> dict[str, StoredEvent]:
         rows = rows_in_chunks(conn, SELECT_STORED_EVENTS, tenant_id, event_ids, key="event_ids")
         return {r.event_id: StoredEvent(r.event_id, r.digest, r.result) for r in rows}
+
+    def stored_message_ids(
+        self, tenant_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """Which (conversation id, message id) pairs the tenant already stored."""
+        wanted = set(pairs)
+        if not wanted:
+            return set()
+        query = select(StoredMessage.conversation_id, StoredMessage.message_id).where(
+            StoredMessage.tenant_id == tenant_id,
+            StoredMessage.conversation_id.in_({c for c, _ in wanted}),
+            StoredMessage.message_id.in_({m for _, m in wanted}),
+        )
+        with self.engine.connect() as conn:
+            return {(r[0], r[1]) for r in conn.execute(query)} & wanted
 
     def write_batch(self, batch: WriteBatch) -> list[int]:
         """Commit one ingest call atomically; returns the ids given to the new alerts.
