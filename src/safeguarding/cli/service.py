@@ -142,11 +142,12 @@ def keys_create(
 
 @keys_app.command("revoke")
 def keys_revoke(key_id: str, db: DbOption = None) -> None:
-    """Revoke a key; requests with it are refused from now on."""
+    """Revoke a key: refused from now on; a running service may accept it for up to 1 s
+    more (its key cache)."""
     if not open_repo(db).revoke_api_key(key_id):
         err.print(f"[red]No active key {key_id!r}.[/red]")
         raise typer.Exit(1)
-    out.print(f"revoked {key_id}")
+    out.print(f"revoked {key_id}; running services refuse it within 1 s")
 
 
 @keys_app.command("list")

@@ -57,7 +57,9 @@ class RepositoryBase:
         # Verified API keys (by a hash of the whole token) and tenant records, kept for a
         # short time so an ingest request does not read them on every call. Revoking a key
         # or changing a webhook through this object takes effect at once; through another
-        # process (the CLI) within ``cache_ttl_s``.
+        # process (the CLI) within ``key_cache_ttl_s`` (keys: 1 s, the documented bound on a
+        # revoked key's use) and ``cache_ttl_s`` (tenant records, 5 s).
+        self.key_cache_ttl_s = 1.0
         self.cache_ttl_s = 5.0
         self._key_cache: dict[str, tuple[float, ApiKeyRecord]] = {}
         self._tenant_cache: dict[str, tuple[float, TenantRecord | None]] = {}

@@ -160,10 +160,10 @@ class TenantStore(RepositoryBase):
         return ApiKeyRecord(row.id, row.tenant_id, tuple(row.scopes.split()), row.created_at)
 
     def authenticate_cached(self, token: str) -> ApiKeyRecord | None:
-        """:meth:`authenticate`, with a verified key kept in memory for ``cache_ttl_s``
+        """:meth:`authenticate`, with a verified key kept in memory for ``key_cache_ttl_s``
         (keyed by a hash of the whole token; unknown or wrong tokens are never kept). For
         the API's request path: a key revoked by another process (the CLI) is refused
-        within ``cache_ttl_s``, one revoked through this object at once."""
+        within ``key_cache_ttl_s`` (1 s), one revoked through this object at once."""
         hit = self.peek_cached_key(token)
         if hit is not None:
             return hit
@@ -175,12 +175,12 @@ class TenantStore(RepositoryBase):
             return None
         if len(self._key_cache) >= CACHE_MAX:
             self._key_cache.clear()
-        self._key_cache[digest] = (now + self.cache_ttl_s, record)
+        self._key_cache[digest] = (now + self.key_cache_ttl_s, record)
         return record
 
     def peek_cached_key(self, token: str) -> ApiKeyRecord | None:
         """The key of ``token`` if :meth:`authenticate_cached` verified it less than
-        ``cache_ttl_s`` ago; None otherwise. Memory only, never the database."""
+        ``key_cache_ttl_s`` ago; None otherwise. Memory only, never the database."""
         hit = self._key_cache.get(hashlib.sha256(token.encode()).hexdigest())
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
