@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -99,3 +101,62 @@ def test_signatures_verify_and_reject_tampering_and_replay() -> None:
         verify_signature("s3cret", "v1=abc", body)
     with pytest.raises(SignatureError):
         verify_signature("s3cret", None, body)
+
+
+AWKWARD_IDS = (
+    "room/7",
+    "a?b=c",
+    "x#y",
+    "100%",
+    "..",
+    ".",
+    "a/../b",
+    "sp ace",
+    "ünï/cødé",
+    "trailing/",
+    "c/assessment",
+    "+plus&amp;",
+)
+
+
+@pytest.mark.parametrize("sdk", ["sync", "async"])
+def test_ids_with_reserved_characters_round_trip(live, sdk: str) -> None:
+    """Any id an event may carry can be read back: the client percent-encodes it and the
+    routes take the whole segment run up to their fixed tail."""
+    url, headers = live
+    events = [
+        {
+            "type": "message",
+            "id": f"e-{sdk}-{i}",
+            "conversation_id": f"{sdk}-{cid}",
+            "message_id": "m0",
+            "sender": f"{sdk}-{cid}-sender",
+            "recipients": ["kid"],
+            "ts": "2026-01-01T10:00:00Z",
+            "text": "hi",
+        }
+        for i, cid in enumerate(AWKWARD_IDS)
+    ]
+    if sdk == "sync":
+        with SafeguardingClient(url, _key(headers)) as client:
+            assert client.send_events(events)["created"] == len(events)
+            for cid in AWKWARD_IDS:
+                assert client.conversation(f"{sdk}-{cid}")["conversation_id"] == f"{sdk}-{cid}"
+                assert client.account(f"{sdk}-{cid}-sender")["account_id"] == f"{sdk}-{cid}-sender"
+    else:
+
+        async def run() -> None:
+            async with AsyncSafeguardingClient(url, _key(headers)) as client:
+                assert (await client.send_events(events))["created"] == len(events)
+                for cid in AWKWARD_IDS:
+                    answer = await client.conversation(f"{sdk}-{cid}")
+                    assert answer["conversation_id"] == f"{sdk}-{cid}"
+                    account = await client.account(f"{sdk}-{cid}-sender")
+                    assert account["account_id"] == f"{sdk}-{cid}-sender"
+
+        asyncio.run(run())
+    # Read without the SDK too: plain percent-encoding of the whole id.
+    with httpx.Client(base_url=url, headers=headers) as raw:
+        for cid in ("room/7", "a?b=c", "x#y", "100%"):
+            path = f"/v1/conversations/{quote(f'{sdk}-{cid}', safe='')}/assessment"
+            assert raw.get(path).json()["conversation_id"] == f"{sdk}-{cid}"

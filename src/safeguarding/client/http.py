@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from tenacity import (
@@ -54,6 +55,12 @@ def _params(**kwargs: Any) -> dict[str, Any]:
             continue
         out[key] = value.isoformat() if isinstance(value, datetime) else value
     return out
+
+
+def _segment(value: str) -> str:
+    """An id as one URL path segment: every reserved character percent-encoded ("/", "?",
+    "#", "%", spaces), and dots too, so "." and ".." are not taken for relative paths."""
+    return quote(value, safe="").replace(".", "%2E")
 
 
 def _events(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -119,12 +126,14 @@ class SafeguardingClient(_Base):
 
     def conversation(self, conversation_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._request(
-            "GET", f"/v1/conversations/{conversation_id}/assessment"
+            "GET", f"/v1/conversations/{_segment(conversation_id)}/assessment"
         )
         return result
 
     def account(self, account_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._request("GET", f"/v1/accounts/{account_id}/assessment")
+        result: dict[str, Any] = self._request(
+            "GET", f"/v1/accounts/{_segment(account_id)}/assessment"
+        )
         return result
 
     def alerts(
@@ -207,12 +216,14 @@ class AsyncSafeguardingClient(_Base):
 
     async def conversation(self, conversation_id: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._request(
-            "GET", f"/v1/conversations/{conversation_id}/assessment"
+            "GET", f"/v1/conversations/{_segment(conversation_id)}/assessment"
         )
         return result
 
     async def account(self, account_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._request("GET", f"/v1/accounts/{account_id}/assessment")
+        result: dict[str, Any] = await self._request(
+            "GET", f"/v1/accounts/{_segment(account_id)}/assessment"
+        )
         return result
 
     async def alerts(

@@ -16,12 +16,14 @@ from safeguarding.service.problems import ProblemError
 
 router = APIRouter(tags=["read"])
 ERRORS = {code: PROBLEM_SCHEMA for code in (401, 403, 404, 422)}
+# ``:path`` in the routes: an id may hold any character an event may carry, "/" included
+# (sent percent-encoded, as the client does); the route's fixed tail ends it.
 IdPath = Annotated[str, Path(min_length=1, max_length=200)]
 LEVELS = {level.label: int(level) for level in AlertLevel}
 
 
 @router.get(
-    "/v1/conversations/{conversation_id}/assessment",
+    "/v1/conversations/{conversation_id:path}/assessment",
     response_model=ConversationOut,
     responses=ERRORS,  # type: ignore[arg-type]
 )
@@ -49,7 +51,7 @@ def conversation_assessment(
 
 
 @router.get(
-    "/v1/accounts/{account_id}/assessment",
+    "/v1/accounts/{account_id:path}/assessment",
     response_model=AccountOut,
     responses=ERRORS,  # type: ignore[arg-type]
 )
