@@ -102,7 +102,7 @@ def test_receiver_down_then_up_gets_every_event_in_order(tmp_path) -> None:
             per_conversation.setdefault(key, []).append(envelope["id"])
         for ids in per_conversation.values():
             assert ids == sorted(ids)  # in order within each conversation
-        alert_ids = {a.id for a in h.repo.alerts(tenant_id, status=None, limit=500)}
+        alert_ids = {a.public_id for a in h.repo.alerts(tenant_id, status=None, limit=500)}
         delivered_alerts = {
             json.loads(b)["data"]["alert_id"]
             for _, b in receiver.received

@@ -72,8 +72,11 @@ class AccountOut(BaseModel):
     facts: dict[str, Any] | None
 
 
+PublicId = Field(description="opaque id (a UUIDv7 string); reveals nothing of other tenants")
+
+
 class AlertOut(BaseModel):
-    id: int
+    id: str = PublicId
     conversation_id: str
     level: Level
     risk: float
@@ -92,7 +95,7 @@ class AlertPage(BaseModel):
 
 
 class ReportOut(BaseModel):
-    id: int
+    id: str = PublicId
     event_id: str
     reporter_id: str
     reported_id: str
@@ -103,7 +106,7 @@ class ReportOut(BaseModel):
 
 
 class ActionOut(BaseModel):
-    id: int
+    id: str = PublicId
     type: str = Field(description="the action, e.g. `safety_prompt`, or `account_alert`")
     conversation_id: str | None
     account_id: str | None = Field(description="the account acted on or suspected")

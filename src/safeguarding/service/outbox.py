@@ -34,7 +34,7 @@ def backoff_delay(attempts: int, base_s: float, max_s: float, rng: random.Random
 
 def webhook_body(message: OutboxMessage) -> bytes:
     envelope = {
-        "id": message.id,
+        "id": message.public_id,
         "type": message.event_type,
         "created_at": message.created_at.isoformat() if message.created_at else None,
         "data": message.payload,
@@ -134,7 +134,7 @@ class OutboxWorker:
         headers = {
             "Content-Type": "application/json",
             HEADER: sign(tenant.webhook_secret, body),
-            "Safeguarding-Event-Id": str(message.id),
+            "Safeguarding-Event-Id": message.public_id or "",
             "Safeguarding-Event-Type": message.event_type,
         }
         try:

@@ -28,6 +28,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from safeguarding.storage.public_ids import new_public_id
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -184,6 +186,7 @@ class UserReport(Base):
 
     __tablename__ = "user_reports"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     tenant_id: Mapped[str] = mapped_column(String(40))
     event_id: Mapped[str] = mapped_column(String(200))
     reporter_id: Mapped[str] = mapped_column(String(200))
@@ -200,6 +203,7 @@ class AlertRow(Base):
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     tenant_id: Mapped[str] = mapped_column(String(40))
     conversation_id: Mapped[str] = mapped_column(String(200))
     level: Mapped[int] = mapped_column(Integer)
@@ -220,6 +224,7 @@ class OutboxRow(Base):
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     tenant_id: Mapped[str] = mapped_column(String(40))
     ordering_key: Mapped[str] = mapped_column(String(200))
     event_type: Mapped[str] = mapped_column(String(50))
@@ -240,6 +245,7 @@ class ActionRow(Base):
 
     __tablename__ = "actions"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     tenant_id: Mapped[str] = mapped_column(String(40))
     conversation_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     account_id: Mapped[str | None] = mapped_column(String(200), nullable=True)

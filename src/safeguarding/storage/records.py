@@ -103,9 +103,10 @@ class AlertRecord:
     at_risk: str | None
     tactics: list[str]
     raised_at: datetime
-    id: int | None = None
+    id: int | None = None  # internal key, shared by all tenants: never shown to one
     status: str = "open"
     harm: str | None = None
+    public_id: str | None = None  # what a tenant sees (``storage.public_ids``)
 
 
 @dataclass(slots=True)
@@ -117,7 +118,8 @@ class ReportRecord:
     reason: str
     comment: str | None
     ts: datetime
-    id: int | None = None
+    id: int | None = None  # internal key, shared by all tenants: never shown to one
+    public_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -140,7 +142,9 @@ class OutboxMessage:
     attempts: int = 0
     created_at: datetime | None = None
     alert_index: int | None = None
-    """Index into ``WriteBatch.alerts``: the stored alert's id is added to the payload."""
+    """Index into ``WriteBatch.alerts``: the stored alert's public id is added to the
+    payload (``alert_id``)."""
+    public_id: str | None = None  # the webhook event's id as the tenant sees it
 
 
 @dataclass(slots=True)
@@ -154,7 +158,8 @@ class ActionRecord:
     event: dict[str, Any]
     shadow: bool
     created_at: datetime | None = None
-    id: int | None = None
+    id: int | None = None  # internal key, shared by all tenants: never shown to one
+    public_id: str | None = None
 
 
 @dataclass(slots=True)

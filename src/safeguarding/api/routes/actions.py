@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query
 
 from safeguarding.api.deps import ReadPrincipal, ServicesDep
 from safeguarding.api.problems import PROBLEM_SCHEMA
+from safeguarding.api.routes.reads import unknown_cursor_is_422
 from safeguarding.api.schemas import ActionPage
 from safeguarding.policy.registry import ActionType
+from safeguarding.storage.public_ids import PUBLIC_ID_PATTERN
 
 router = APIRouter(tags=["actions"])
 ERRORS = {code: PROBLEM_SCHEMA for code in (401, 403, 422)}
@@ -26,21 +28,22 @@ def list_actions(
     type: Annotated[str | None, Query(pattern=ACTION_TYPES)] = None,  # noqa: A002
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
-        str | None, Query(pattern="^[0-9]{1,18}$", description="from next_cursor")
+        str | None, Query(pattern=PUBLIC_ID_PATTERN, description="next_cursor")
     ] = None,
 ) -> dict[str, Any]:
     """Recorded actions, newest first, by conversation, account or type; page with ``cursor``."""
-    rows = services.repo.actions(
-        principal.tenant_id,
-        conversation_id=conversation_id,
-        account_id=account_id,
-        action_type=type,
-        after_id=int(cursor) if cursor else None,
-        limit=limit,
-    )
+    with unknown_cursor_is_422():
+        rows = services.repo.actions(
+            principal.tenant_id,
+            conversation_id=conversation_id,
+            account_id=account_id,
+            action_type=type,
+            after=cursor,
+            limit=limit,
+        )
     items = [
         {
-            "id": r.id,
+            "id": r.public_id,
             "type": r.action_type,
             "conversation_id": r.conversation_id,
             "account_id": r.account_id,
@@ -51,5 +54,5 @@ def list_actions(
         }
         for r in rows
     ]
-    next_cursor = str(rows[-1].id) if len(rows) == limit else None
+    next_cursor = rows[-1].public_id if len(rows) == limit else None
     return {"items": items, "next_cursor": next_cursor}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -13,8 +15,24 @@ from safeguarding.domain import AlertLevel
 from safeguarding.service.events import Timestamp
 from safeguarding.service.namespace import quoted_indices, with_excerpts
 from safeguarding.service.problems import ProblemError
+from safeguarding.storage.public_ids import PUBLIC_ID_PATTERN
+from safeguarding.storage.repository import UnknownCursorError
 
 router = APIRouter(tags=["read"])
+
+
+@contextlib.contextmanager
+def unknown_cursor_is_422() -> Iterator[None]:
+    """A cursor that names no row of the caller's (never another tenant's: they all look
+    alike) is a client error."""
+    try:
+        yield
+    except UnknownCursorError:
+        raise ProblemError(
+            422, "Unknown cursor", "cursor: not a next_cursor this API gave you."
+        ) from None
+
+
 ERRORS = {code: PROBLEM_SCHEMA for code in (401, 403, 404, 422)}
 # ``:path`` in the routes: an id may hold any character an event may carry, "/" included
 # (sent percent-encoded, as the client does); the route's fixed tail ends it.
@@ -98,23 +116,24 @@ def list_alerts(
     status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
-        str | None, Query(pattern="^[0-9]{1,18}$", description="from next_cursor")
+        str | None, Query(pattern=PUBLIC_ID_PATTERN, description="next_cursor")
     ] = None,
 ) -> dict[str, Any]:
     """Alerts, newest first, filterable by level and time; page with ``cursor``."""
-    alerts = services.repo.alerts(
-        principal.tenant_id,
-        status=None if status == "all" else status,
-        level=LEVELS[level] if level else None,
-        min_level=LEVELS[min_level] if min_level else None,
-        since=since,
-        until=until,
-        after_id=int(cursor) if cursor else None,
-        limit=limit,
-    )
+    with unknown_cursor_is_422():
+        alerts = services.repo.alerts(
+            principal.tenant_id,
+            status=None if status == "all" else status,
+            level=LEVELS[level] if level else None,
+            min_level=LEVELS[min_level] if min_level else None,
+            since=since,
+            until=until,
+            after=cursor,
+            limit=limit,
+        )
     items = [
         {
-            "id": a.id,
+            "id": a.public_id,
             "conversation_id": a.conversation_id,
             "level": AlertLevel(a.level).label,
             "risk": round(a.risk, 4),
@@ -128,7 +147,7 @@ def list_alerts(
         }
         for a in alerts
     ]
-    next_cursor = str(alerts[-1].id) if len(alerts) == limit else None
+    next_cursor = alerts[-1].public_id if len(alerts) == limit else None
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -145,7 +164,7 @@ def list_reports(
     )
     return [
         {
-            "id": r.id,
+            "id": r.public_id,
             "event_id": r.event_id,
             "reporter_id": r.reporter_id,
             "reported_id": r.reported_id,

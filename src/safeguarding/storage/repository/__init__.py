@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from safeguarding.storage.repository.alerts import AlertStore
 from safeguarding.storage.repository.authority_reports import AuthorityReportStore
-from safeguarding.storage.repository.base import DuplicateEventError, RepositoryBase
+from safeguarding.storage.repository.base import (
+    DuplicateEventError,
+    RepositoryBase,
+    UnknownCursorError,
+)
 from safeguarding.storage.repository.conversations import ConversationStore
 from safeguarding.storage.repository.ingest import IngestStore
 from safeguarding.storage.repository.media import MediaStore
@@ -37,6 +41,7 @@ __all__ = [
     "DuplicateEventError",
     "Repository",
     "RepositoryBase",
+    "UnknownCursorError",
     "parse_api_key",
 ]
 

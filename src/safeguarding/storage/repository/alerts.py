@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Row, select, update
 
 from safeguarding.storage.models import ActionRow, AlertRow
 from safeguarding.storage.records import ActionRecord, AlertRecord
-from safeguarding.storage.repository.base import RepositoryBase, table_of
+from safeguarding.storage.repository.base import RepositoryBase, UnknownCursorError, table_of
 
 
 class AlertStore(RepositoryBase):
@@ -21,17 +21,22 @@ class AlertStore(RepositoryBase):
         model: type[ActionRow] | type[AlertRow],
         tenant_id: str,
         filters: Sequence[ColumnElement[bool]],
-        after_id: int | None,
+        after: str | None,
         limit: int,
     ) -> Sequence[Row[Any]]:
-        """One keyset page of a tenant's rows, highest id first: ``after_id`` is the last id of
-        the page before, so pages stay stable while new rows arrive."""
+        """One keyset page of a tenant's rows, newest first: ``after`` is the public id of
+        the last row of the page before (pages stay stable while new rows arrive). Raises
+        :class:`UnknownCursorError` when the tenant has no such row."""
         stmt = select(table_of(model)).where(model.tenant_id == tenant_id, *filters)
-        if after_id is not None:
-            stmt = stmt.where(model.id < after_id)
-        stmt = stmt.order_by(model.id.desc()).limit(limit)
         with self.engine.connect() as conn:
-            return conn.execute(stmt).all()
+            if after is not None:
+                after_id = conn.execute(
+                    select(model.id).where(model.tenant_id == tenant_id, model.public_id == after)
+                ).scalar()
+                if after_id is None:
+                    raise UnknownCursorError(after)
+                stmt = stmt.where(model.id < after_id)
+            return conn.execute(stmt.order_by(model.id.desc()).limit(limit)).all()
 
     def actions(
         self,
@@ -40,10 +45,10 @@ class AlertStore(RepositoryBase):
         conversation_id: str | None = None,
         account_id: str | None = None,
         action_type: str | None = None,
-        after_id: int | None = None,
+        after: str | None = None,
         limit: int = 50,
     ) -> list[ActionRecord]:
-        """Recorded actions, newest first; ``after_id`` continues a page (keyset paging)."""
+        """Recorded actions, newest first; ``after`` (a public id) continues a page."""
         filters = []
         if conversation_id is not None:
             filters.append(ActionRow.conversation_id == conversation_id)
@@ -51,7 +56,7 @@ class AlertStore(RepositoryBase):
             filters.append(ActionRow.account_id == account_id)
         if action_type is not None:
             filters.append(ActionRow.action_type == action_type)
-        rows = self._newest_first(ActionRow, tenant_id, filters, after_id, limit)
+        rows = self._newest_first(ActionRow, tenant_id, filters, after, limit)
         return [
             ActionRecord(
                 r.conversation_id,
@@ -62,6 +67,7 @@ class AlertStore(RepositoryBase):
                 r.shadow,
                 r.created_at,
                 r.id,
+                r.public_id,
             )
             for r in rows
         ]
@@ -75,11 +81,11 @@ class AlertStore(RepositoryBase):
         min_level: int | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
-        after_id: int | None = None,
+        after: str | None = None,
         limit: int = 50,
         conversation_id: str | None = None,
     ) -> list[AlertRecord]:
-        """Alerts newest first; ``after_id`` continues a page (keyset paging)."""
+        """Alerts newest first; ``after`` (a public id) continues a page."""
         filters = []
         if conversation_id is not None:
             filters.append(AlertRow.conversation_id == conversation_id)
@@ -93,7 +99,7 @@ class AlertStore(RepositoryBase):
             filters.append(AlertRow.raised_at >= since)
         if until is not None:
             filters.append(AlertRow.raised_at < until)
-        rows = self._newest_first(AlertRow, tenant_id, filters, after_id, limit)
+        rows = self._newest_first(AlertRow, tenant_id, filters, after, limit)
         return [
             AlertRecord(
                 r.conversation_id,
@@ -107,6 +113,7 @@ class AlertStore(RepositoryBase):
                 r.id,
                 r.status,
                 r.harm,
+                r.public_id,
             )
             for r in rows
         ]

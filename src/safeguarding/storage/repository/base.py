@@ -17,6 +17,10 @@ from safeguarding.storage.models import Base
 from safeguarding.storage.records import ApiKeyRecord, TenantRecord
 
 
+class UnknownCursorError(LookupError):
+    """A paging cursor names no row of this tenant."""
+
+
 class DuplicateEventError(Exception):
     """An event id was inserted by a concurrent writer; the caller should re-read it."""
 

@@ -192,6 +192,7 @@ class ConversationStore(RepositoryBase):
                 r.comment,
                 r.ts,
                 r.id,
+                r.public_id,
             )
             for r in rows
         ]

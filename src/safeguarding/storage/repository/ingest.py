@@ -11,6 +11,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from safeguarding.storage.models import Account, AccountState, ConversationMember, StoredMessage
+from safeguarding.storage.public_ids import new_public_id
 from safeguarding.storage.records import StoredEvent, TenantRecord, WriteBatch
 from safeguarding.storage.repository.base import DuplicateEventError, rows_in_chunks, table_of
 from safeguarding.storage.repository.outbox import OutboxStore
@@ -68,8 +69,8 @@ class IngestStore(TenantStore, OutboxStore):
         with self.engine.connect() as conn:
             return {(r[0], r[1]) for r in conn.execute(query)} & wanted
 
-    def write_batch(self, batch: WriteBatch) -> list[int]:
-        """Commit one ingest call atomically; returns the ids given to the new alerts.
+    def write_batch(self, batch: WriteBatch) -> list[str]:
+        """Commit one ingest call atomically; returns the public ids of the new alerts.
 
         Raises :class:`DuplicateEventError` when another writer stored one of the event ids
         first (the unique key is the last line of defence for idempotency).
@@ -84,7 +85,7 @@ class IngestStore(TenantStore, OutboxStore):
 
     def _write_batch(
         self, conn: Connection, tenant: str, at: datetime, batch: WriteBatch
-    ) -> list[int]:
+    ) -> list[str]:
         if batch.events:
             conn.execute(
                 INSERT_EVENTS,
@@ -212,6 +213,7 @@ class IngestStore(TenantStore, OutboxStore):
                 INSERT_REPORTS,
                 [
                     {
+                        "public_id": new_public_id(),
                         "tenant_id": tenant,
                         "event_id": r.event_id,
                         "reporter_id": r.reporter_id,
@@ -224,12 +226,14 @@ class IngestStore(TenantStore, OutboxStore):
                     for r in batch.reports
                 ],
             )
-        alert_ids: list[int] = []
-        if batch.alerts:  # one executemany; the ids come back in row order for the webhooks
-            result = conn.execute(
+        alert_ids: list[str] = []
+        if batch.alerts:
+            alert_ids = [new_public_id() for _ in batch.alerts]
+            conn.execute(
                 INSERT_ALERTS,
                 [
                     {
+                        "public_id": public_id,
                         "tenant_id": tenant,
                         "conversation_id": a.conversation_id,
                         "level": a.level,
@@ -242,10 +246,9 @@ class IngestStore(TenantStore, OutboxStore):
                         "status": "open",
                         "harm": a.harm,
                     }
-                    for a in batch.alerts
+                    for a, public_id in zip(batch.alerts, alert_ids, strict=True)
                 ],
             )
-            alert_ids = [int(row[0]) for row in result]
         for m in batch.outbox:
             if m.alert_index is not None:
                 m.payload = {**m.payload, "alert_id": alert_ids[m.alert_index]}
@@ -255,6 +258,7 @@ class IngestStore(TenantStore, OutboxStore):
                 INSERT_ACTIONS,
                 [
                     {
+                        "public_id": new_public_id(),
                         "tenant_id": tenant,
                         "conversation_id": a.conversation_id,
                         "account_id": a.account_id,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from safeguarding.storage.models import OutboxRow
+from safeguarding.storage.public_ids import new_public_id
 from safeguarding.storage.records import OutboxMessage
 from safeguarding.storage.repository.base import RepositoryBase, table_of, utcnow
 from safeguarding.storage.repository.statements import INSERT_OUTBOX
@@ -24,6 +25,7 @@ class OutboxStore(RepositoryBase):
                 INSERT_OUTBOX,
                 [
                     {
+                        "public_id": m.public_id or new_public_id(),
                         "tenant_id": tenant,
                         "ordering_key": m.ordering_key,
                         "event_type": m.event_type,
@@ -69,6 +71,7 @@ class OutboxStore(RepositoryBase):
                 r.tenant_id,
                 r.attempts,
                 r.created_at,
+                public_id=r.public_id,
             )
             for r in rows
         ]

@@ -97,8 +97,6 @@ INSERT_MESSAGES = insert(table_of(StoredMessage))
 INSERT_CONVERSATIONS = insert(table_of(Conversation))
 INSERT_CONNECTIONS = insert(table_of(ConnectionRow))
 INSERT_REPORTS = insert(table_of(UserReport))
-INSERT_ALERTS = insert(table_of(AlertRow)).returning(
-    table_of(AlertRow).c.id, sort_by_parameter_order=True
-)
+INSERT_ALERTS = insert(table_of(AlertRow))
 INSERT_ACTIONS = insert(table_of(ActionRow))
 INSERT_OUTBOX = insert(table_of(OutboxRow))
