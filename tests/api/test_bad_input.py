@@ -25,6 +25,11 @@ def _stored(h: Harness) -> tuple[int, int]:
 
 CASES = {
     "invalid json": (b'{"events": [', 400),
+    # Not Unicode text: refused, as docs/service.md and the README say.
+    "lone surrogate in text": (
+        json.dumps({"events": [GOOD]}).replace('"hello"', '"a\\ud800b"').encode(),
+        422,
+    ),
     "not an object": (b"[1, 2]", 400),
     "unknown field": ({"events": [GOOD | {"colour": "red"}]}, 422),
     "unknown top-level field": ({"events": [GOOD], "extra": 1}, 422),
