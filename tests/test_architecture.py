@@ -77,7 +77,6 @@ def test_imports_only_flow_forwards() -> None:
     assert not wrong, "\n".join(sorted(wrong))
 
 
-# Benchmarks still inside a product stage, each moved by the helper that owns it.
 def test_benchmarks_live_apart_from_the_product() -> None:
     """Load generators and benchmarks are in ``safeguarding.benchmarks``, not in a stage."""
     inside = sorted(

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from safeguarding.storage.models import Base
 
 SECRET_TEXT = "sg-isolation-marker"
+BANK_HASH = "5f1d3a9c0b7e2d4f6a8c1e3b5d7f9a0c"  # an md5 in tenant A's media bank
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 VOLATILE = re.compile(r'"(duration_ms|created_at|updated_at|raised_at|received_at)": ?[^,}]+')
@@ -81,11 +82,37 @@ class FirstTenant:
         self.public_ids += [a["id"] for a in actions.json()["items"]]
         self.public_ids += [r["id"] for r in reports.json()]
         assert len(self.public_ids) >= 3
+        self.media(h)
         # ids a caller could name: conversations, accounts, events, public ids (``ids`` are
         # tried in every path and query; ``all_ids`` are renamed in the comparison request)
         self.ids = ["c1", "adult1", "kid1", "a-report", chat[0]["id"], *self.public_ids]
         self.all_ids = self.ids + [e["id"] for e in events + chat]
-        self.secrets = [SECRET_TEXT, self.id, *self.public_ids]
+        self.secrets = [SECRET_TEXT, self.id, *self.public_ids, BANK_HASH]
+        if self.has_media:
+            self.ids.append("a-bank")
+            self.all_ids.append("a-bank")
+            self.secrets.append("a-bank")
+
+    def media(self, h: Harness) -> None:
+        """A media bank with one hash, and a match against it, where the API has them."""
+        paths = h.app.openapi()["paths"]
+        self.has_media = "/v1/media/banks/{name}/import" in paths
+        if not self.has_media:
+            return
+        _, key = h.tenant("tenant-a", scopes=("admin",))
+        imported = h.client.post(
+            "/v1/media/banks/a-bank/import",
+            params={"format": "hma-csv"},
+            files={"file": ("bank.txt", f"signal_type,signal\nmd5,{BANK_HASH}\n", "text/plain")},
+            headers=key,
+        )
+        assert imported.status_code == 200 and imported.json()["added"] == 1, imported.text
+        matched = h.client.post(
+            "/v1/media/match",
+            json={"hashes": [{"hash_type": "md5", "value": BANK_HASH}]},
+            headers=key,
+        )
+        assert matched.status_code == 200 and matched.json()["matched"], matched.text
 
 
 _ROTATE = str.maketrans(
@@ -262,6 +289,10 @@ def test_second_tenant_finds_and_changes_nothing_of_the_first_on_any_route(tmp_p
         assert _tenant_rows(h, a.id) == before
         assert len(walked) == sum(len(ops) for ops in spec["paths"].values())
         assert {"GET /v1/alerts", "POST /v1/events"} <= walked and walk.requests > 50
+        if a.has_media:  # A's bank matches nothing of B's
+            match = {"hashes": [{"hash_type": "md5", "value": BANK_HASH}]}
+            answer = h.client.post("/v1/media/match", json=match, headers=b_headers)
+            assert answer.status_code == 200 and not answer.json()["matched"], answer.text
         # A still reads exactly what it had
         mine = h.client.get("/v1/conversations/c1/assessment", headers=a.headers)
         assert mine.status_code == 200 and mine.json()["message_count"] == len(GROOMING)
