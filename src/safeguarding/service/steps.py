@@ -215,10 +215,8 @@ class EventSteps:
         if fresh.id not in self.accounts_before:
             self.accounts_before[fresh.id] = self.engine.account(fresh.id)
         self.engine.update_account(fresh)
-        for (
-            t,
-            _cid,
-        ), loaded in self.conversations.loaded.items():  # the policy sees the new facts too
+        # The policy sees the new facts too, in every loaded conversation of the tenant.
+        for (t, _cid), loaded in self.conversations.loaded.items():
             person = loaded.participants.get(ev.account_id) if loaded.participants else None
             if t == tenant and person is not None:
                 person.declared_age = fresh.declared_age
