@@ -23,9 +23,11 @@ from hypothesis import strategies as st
 from service_helpers import GROOMING, Harness, account_events, conversation_events, sqlite_url
 from sqlalchemy import select
 
+from safeguarding.policy.loader import default_policy_text
 from safeguarding.storage.models import Base
 
 SECRET_TEXT = "sg-isolation-marker"
+POLICY = "tenant-a-own-policy"  # the name of A's policy
 BANK_HASH = "5f1d3a9c0b7e2d4f6a8c1e3b5d7f9a0c"  # an md5 in tenant A's media bank
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
@@ -92,6 +94,17 @@ class FirstTenant:
             self.ids.append("a-bank")
             self.all_ids.append("a-bank")
             self.secrets.append("a-bank")
+        self.policy(h)
+
+    def policy(self, h: Harness) -> None:
+        """A policy of A's own (where tenants have one), named so that it can be found."""
+        if "put" not in h.app.openapi()["paths"].get("/v1/policy", {}):
+            return
+        _, key = h.tenant("tenant-a", scopes=("admin",))
+        text = default_policy_text().replace("policy: safeguarding-default", f"policy: {POLICY}")
+        answer = h.client.put("/v1/policy", json={"text": text}, headers=key)
+        assert answer.status_code == 200 and answer.json()["policy"] == POLICY, answer.text
+        self.secrets.append(POLICY)
 
     def media(self, h: Harness) -> None:
         """A media bank with one hash, and a match against it, where the API has them."""

@@ -334,3 +334,10 @@ def test_a_verified_policy_escalates_every_severe_input(
         return
     for facts in inputs:
         assert ActionType.ESCALATE_REVIEW in evaluate(policy, facts).actions, facts
+
+
+@pytest.mark.parametrize("text", ["\x01", "policy: a\x11\n", "\u00dc\u0001\u0011\u0080", "\x00"])
+def test_control_characters_are_a_refusal_not_a_crash(text: str) -> None:
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(text)
+    assert "not valid YAML" in refused.value.issues[0].message

@@ -129,7 +129,10 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 def _read_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
-    loader = _NoAliasLoader(text)
+    try:  # the reader refuses control and non-printable characters up front
+        loader = _NoAliasLoader(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(source, [PolicyIssue(None, "", f"not valid YAML: {exc}")]) from None
     try:
         node = loader.get_single_node()
         if node is None:
