@@ -39,7 +39,7 @@ def test_statements_for_actions_against_content_or_accounts(demo) -> None:
         assert "KEYWORD_GROOMING_SEXUAL_ENTICEMENT_MINORS" in statement["category_specification"]
         assert statement["automated_detection"] == "Yes"
         assert statement["source_type"] == "SOURCE_VOLUNTARY"
-        kind = statement["puid"].rsplit("-", 1)[0]
+        kind = statement["puid"].split("-", 1)[0]  # "<action>-<public id>"
         decision = {
             "hold_message": "decision_visibility",
             "restrict_contact_with_minors": "decision_provision",

@@ -132,7 +132,7 @@ def statement_for(
         if not event.get("payload", {}).get("pending_review", True)
         else "AUTOMATED_DECISION_PARTIALLY",
         "territorial_scope": list(config.dsa.territorial_scope),
-        "puid": f"{action.action_type}-{action.id}",
+        "puid": f"{action.action_type}-{action.public_id}",
     }
     if action.action_type == "hold_message":
         statement["decision_visibility"] = ["DECISION_VISIBILITY_CONTENT_DISABLED"]
@@ -265,20 +265,20 @@ def pending_actions(repo: Repository, tenant_id: str, limit: int = 10_000) -> li
     """Non-shadow actions of the kinds that need a statement and have none submitted."""
     found: list[ActionRecord] = []
     for kind in REPORTED_ACTIONS:
-        after: int | None = None
+        after: str | None = None
         while len(found) < limit:
-            page = repo.actions(tenant_id, action_type=kind, after_id=after, limit=500)
+            page = repo.actions(tenant_id, action_type=kind, after=after, limit=500)
             found += [a for a in page if not a.shadow]
             if len(page) < 500:
                 break
-            after = page[-1].id
+            after = page[-1].public_id
     done = {
         r.subject_id
         for r in repo.authority_reports(
             tenant_id, authority=AUTHORITY, status="submitted", limit=1_000_000
         )
     }
-    return sorted((a for a in found if str(a.id) not in done), key=lambda a: a.id or 0)[:limit]
+    return sorted((a for a in found if a.public_id not in done), key=lambda a: a.id or 0)[:limit]
 
 
 def content_facts(repo: Repository, tenant_id: str, action: ActionRecord) -> ContentFacts:
@@ -495,7 +495,7 @@ def _record(
         tenant_id,
         authority=AUTHORITY,
         subject_kind="action",
-        subject_id=str(action.id),
+        subject_id=str(action.public_id),
         conversation_id=action.conversation_id,
         status="prepared",
         sent=sent,
