@@ -475,8 +475,8 @@ def _batches(
         for r in repo.authority_reports(tenant_id, authority=AUTHORITY, limit=1_000_000)
         if r.status == "sending" or (r.status == "failed" and r.error_code != "invalid")
     }
-    first = [[item] for item in statements if str(item[0].id) in doubt]
-    rest = [item for item in statements if str(item[0].id) not in doubt]
+    first = [[item] for item in statements if item[0].public_id in doubt]
+    rest = [item for item in statements if item[0].public_id not in doubt]
     return first + [rest[i : i + size] for i in range(0, len(rest), size)]
 
 
