@@ -31,7 +31,7 @@ def test_migration_0006_backfills_existing_rows(tmp_path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/old.db")
     at = datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None)
     with engine.begin() as conn:
-        _upgrade(conn, "0009")
+        _upgrade(conn, "0008")
         for tenant in ("t1", "t2"):
             conn.execute(
                 text(

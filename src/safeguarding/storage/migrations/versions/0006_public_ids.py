@@ -3,7 +3,7 @@
 would show how many rows everyone has). Existing rows get one each.
 
 Revision ID: 0006
-Revises: 0009
+Revises: 0008
 Create Date: 2026-12-08 01:20:00
 
 """
@@ -17,7 +17,7 @@ from safeguarding.storage.public_ids import new_public_id
 
 # revision identifiers, used by Alembic.
 revision: str = "0006"
-down_revision: str | Sequence[str] | None = "0009"  # 0009 (reports) landed first
+down_revision: str | Sequence[str] | None = "0008"  # 0008 and 0009 landed first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
