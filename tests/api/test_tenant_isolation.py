@@ -152,8 +152,9 @@ def _swap(value: Any, mapping: dict[str, str]) -> Any:
 
 
 def _normalised(text: str, back: dict[str, str]) -> str:
-    if back:  # one pass, longest first: a renamed id never matches inside another
-        pattern = "|".join(re.escape(k) for k in sorted(back, key=len, reverse=True))
+    if back:  # one pass, longest first, whole ids only (not inside a hash or another id)
+        names = "|".join(re.escape(k) for k in sorted(back, key=len, reverse=True))
+        pattern = rf"(?<![0-9A-Za-z_-])(?:{names})(?![0-9A-Za-z_-])"
         text = re.sub(pattern, lambda m: back[m.group(0)], text)
     text = VOLATILE.sub("", text)
     return TIMESTAMP.sub("<ts>", UUID.sub("<uuid>", text))
@@ -186,10 +187,13 @@ class Walk:
             return  # service-wide (health, metrics): no tenant's view to compare
         self.compared += 1
         same_status = first.status_code == second.status_code
-        if not same_status or _normalised(first.text, {}) != _normalised(second.text, self.back):
+        one, two = _normalised(first.text, {}), _normalised(second.text, self.back)
+        if not same_status or one != two:
+            at = next((i for i, (x, y) in enumerate(zip(one, two, strict=False)) if x != y), 0)
             self.problems.append(
-                f"answer depends on A's data: {label}: {first.status_code} {first.text[:200]}"
-                f" vs {second.status_code} {second.text[:200]}"
+                f"answer depends on A's data: {label}: {first.status_code} vs "
+                f"{second.status_code}, from character {at}: {one[max(0, at - 80) : at + 80]!r} vs "
+                f"{two[max(0, at - 80) : at + 80]!r}"
             )
 
 
