@@ -32,12 +32,13 @@ def fresh_engine() -> Engine:
     return Engine(proto.model, proto.analyser)
 
 
-def postgres_database() -> Iterator[str]:
-    """Create a throwaway database, yield its URL, drop it."""
-    name = "sg_test_" + secrets.token_hex(6)
+def postgres_database(template: str | None = None, prefix: str = "sg_test_") -> Iterator[str]:
+    """Create a throwaway database (a copy of ``template`` if given), yield its URL, drop it."""
+    name = prefix + secrets.token_hex(6)
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     finally:

@@ -19,9 +19,16 @@ ORDER = [
     "actions",
     "storage",
     "service",
+    "cases",
     "reports",  # cases → reports: documents for authorities, read through storage
 ]
-TOP = {"api", "evaluation", "cli", "benchmarks"}  # interfaces and tools on top of the flow
+TOP = {
+    "api",
+    "console",
+    "evaluation",
+    "cli",
+    "benchmarks",
+}  # interfaces and tools on top of the flow
 ALLOWED = {name: set(ORDER[:i]) for i, name in enumerate(ORDER)}
 ALLOWED["storage"] = {"domain"}  # storage sits behind one interface, beside the flow
 # The platform SDK imports nothing of ours, so the service may use its webhook signature
@@ -31,7 +38,9 @@ ALLOWED["insight"] = set(ORDER)
 ALLOWED["client"] = set()
 ALLOWED["service"] |= {"client"}
 ALLOWED["evaluation"] = set(ORDER[:5])  # measures the detector: up to risk
-ALLOWED["api"] = set(ORDER) | {"client"}
+# The review console (routes, templates, static) sits on the cases stage; the API mounts it.
+ALLOWED["console"] = set(ORDER)
+ALLOWED["api"] = set(ORDER) | {"client", "console"}
 ALLOWED["cli"] = set(ORDER) | TOP | {"client", "insight"}
 # Benchmarks and load generators measure every stage and drive the API, so they may import
 # everything; nothing else imports them (only the CLI that runs them).

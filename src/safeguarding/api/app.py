@@ -18,6 +18,8 @@ from safeguarding.api import routes
 from safeguarding.api.deps import Services
 from safeguarding.api.middleware import ServiceMiddleware
 from safeguarding.api.problems import install_problem_handlers
+from safeguarding.cases.settings import ConsoleSettings
+from safeguarding.console import mount_console
 from safeguarding.service.actions import ActionStage
 from safeguarding.service.media import MediaMatchers
 from safeguarding.service.metrics import ServiceMetrics
@@ -73,7 +75,10 @@ def mount_routers(app: FastAPI) -> list[str]:
 
 
 def create_app(
-    settings: Settings | None = None, *, risk_engine: RiskEngine | None = None
+    settings: Settings | None = None,
+    *,
+    risk_engine: RiskEngine | None = None,
+    console_settings: ConsoleSettings | None = None,
 ) -> FastAPI:
     settings = settings or Settings.from_env()
     services = build_services(settings, risk_engine)
@@ -98,6 +103,7 @@ def create_app(
     app.state.services = services
     install_problem_handlers(app)
     mount_routers(app)
+    mount_console(app, services.repo, console_settings)
     app.add_middleware(
         ServiceMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -100,3 +100,34 @@ def ingest_examples(services: Any, tenant_name: str = "demo") -> dict[str, int]:
             sent += len(batch.events)
     alerts = len(repo.alerts(tenant.id, status=None, limit=10_000))
     return {"conversations": len(example_conversations()), "events": sent, "alerts": alerts}
+
+
+DEMO_PEOPLE = ("moderator", "specialist", "lead")
+
+
+def demo_console(console: Any, tenant_id: str) -> dict[str, Any]:
+    """Demo people (a fresh password each start) and a decided case under appeal, so the
+    queues, the case view and the appeals queue all have something in them."""
+    import secrets
+
+    from safeguarding.cases.workflow import APPEALS, Reviewer
+
+    logins = {}
+    for name in DEMO_PEOPLE:
+        password = secrets.token_urlsafe(9)
+        if not console.accounts.reset(tenant_id, name, password, "demo"):
+            console.accounts.create(tenant_id, name, name, password, "demo")
+        logins[name] = password
+    repo = console.cases.repo
+    lead_record = repo.find_user(tenant_id, "lead")
+    lead = Reviewer(tenant_id, lead_record.id, "lead", "lead")
+    counts = console.cases.counts(lead)
+    if not counts.get(APPEALS):
+        general = console.cases.queue(lead, "general")
+        if general:
+            case = general[-1]
+            console.cases.claim(lead, case.id)
+            console.cases.decide(lead, case.id, "confirm", "Demo decision, to appeal.", ["warn"])
+            console.cases.receive_appeal(tenant_id, case.id, f"demo-{case.id}", "Demo appeal")
+        counts = console.cases.counts(lead)
+    return {"logins": logins, "queues": counts}

@@ -7,11 +7,14 @@ import logging
 import sys
 import threading
 import time
+from dataclasses import replace
+from typing import Any
 
 import uvicorn
 
 from safeguarding.api.app import create_app
-from safeguarding.api.demo import replay_examples
+from safeguarding.api.demo import demo_console, replay_examples
+from safeguarding.cases.settings import ConsoleSettings
 from safeguarding.client import SafeguardingClient
 from safeguarding.service.logs import configure_logging
 from safeguarding.service.policies import PolicyStartError
@@ -20,6 +23,7 @@ from safeguarding.storage.repository import Repository
 
 log = logging.getLogger("safeguarding.server")
 DEMO_TENANT = "demo"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _has(module: str) -> bool:
@@ -34,7 +38,7 @@ def demo_key(repo: Repository) -> str:
     return token
 
 
-def _replay_when_up(server: uvicorn.Server, base_url: str, token: str) -> None:
+def _replay_when_up(server: uvicorn.Server, app: Any, base_url: str, token: str) -> None:
     while not server.started:
         if server.should_exit:
             return
@@ -42,26 +46,39 @@ def _replay_when_up(server: uvicorn.Server, base_url: str, token: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the replay's own requests
     with SafeguardingClient(base_url, token) as client:
         summary = replay_examples(client)
+    tenant = app.state.services.repo.find_tenant(DEMO_TENANT)
+    console = demo_console(app.state.console, tenant.id)
+    people = "\n".join(f"    {name:<11} {pw}" for name, pw in console["logins"].items())
+    queues = ", ".join(f"{name} {n}" for name, n in sorted(console["queues"].items()))
     print(
         f"\nDemo data loaded: {summary['conversations']} example conversations, "
-        f"{summary['events']} events, {summary['alerts']} alerts.\n"
-        f"  API docs:  {base_url}/docs\n"
-        f"  Alerts:    curl -H 'Authorization: Bearer {token}' {base_url}/v1/alerts\n"
-        f"  One case:  curl -H 'Authorization: Bearer {token}' "
-        f"{base_url}/v1/conversations/ex-01/assessment\n"
-        f"  Metrics:   {base_url}/metrics\n"
-        f"Demo API key (tenant '{DEMO_TENANT}'): {token}\nPress Ctrl+C to stop.",
+        f"{summary['alerts']} alerts; open cases: {queues}.\n"
+        f"  Review console: {base_url}/console  (organisation '{DEMO_TENANT}')\n{people}\n"
+        f"  API docs:       {base_url}/docs   API key: {token}\n"
+        f"  Alerts:         curl -H 'Authorization: Bearer {token}' {base_url}/v1/alerts\n"
+        "Press Ctrl+C to stop.",
         file=sys.stderr,
         flush=True,
     )
 
 
 def serve(
-    settings: Settings, host: str = "127.0.0.1", port: int = 8000, demo: bool = False
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    demo: bool = False,
+    json_logs: bool | None = None,
 ) -> None:
-    configure_logging(settings.log_level, settings.log_text)
+    """``json_logs``: JSON lines on stderr; by default only when stderr is not a terminal."""
+    if json_logs is None:
+        json_logs = not sys.stderr.isatty()
+    configure_logging(settings.log_level, settings.log_text, json_lines=json_logs)
+    console = ConsoleSettings.from_env()
+    if demo and host in LOOPBACK:
+        # The demo is served over plain HTTP on this machine: cookies without the Secure flag.
+        console = replace(console, secure_cookies=False)
     try:
-        app = create_app(settings)
+        app = create_app(settings, console_settings=console)
     except PolicyStartError as exc:  # one line for the operator, not a traceback
         print(f"safeguarding: cannot start: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from None
@@ -92,7 +109,7 @@ def serve(
     if demo:
         token = demo_key(app.state.services.repo)
         threading.Thread(
-            target=_replay_when_up, args=(server, base_url, token), daemon=True
+            target=_replay_when_up, args=(server, app, base_url, token), daemon=True
         ).start()
     server.run()
 

@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 
 # --- command registration (one line a module) ---------------------------------------------
+from safeguarding.cli import console as _console  # noqa: E402,F401  users, audit, cases, bundles
 from safeguarding.cli import detect as _detect  # noqa: E402,F401  scan, demo
 from safeguarding.cli import evaluate as _evaluate  # noqa: E402,F401  eval, bench
 from safeguarding.cli import exchanges as _exchanges  # noqa: E402,F401  exchanges sync

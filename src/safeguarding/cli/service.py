@@ -53,13 +53,22 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Replay the bundled example conversations.")
+        bool,
+        typer.Option(
+            "--demo", help="Replay the bundled example conversations; create demo people."
+        ),
     ] = False,
+    json_logs: Annotated[
+        bool | None,
+        typer.Option(
+            "--json-logs/--text-logs", help="Log format (default: JSON unless on a terminal)."
+        ),
+    ] = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs)."""
+    """Run the HTTP API (OpenAPI docs at /docs) and the review console (/console)."""
     from safeguarding.api.server import serve as run
 
-    run(Settings.from_env(db_url=db), host, port, demo)
+    run(Settings.from_env(db_url=db), host, port, demo, json_logs)
 
 
 @tenants_app.command("create")

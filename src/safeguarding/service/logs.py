@@ -64,10 +64,23 @@ def scrubbed_traceback(exc: BaseException) -> str:
     return "\n\nwhile handling or caused by the above:\n".join(reversed(parts))
 
 
-def configure_logging(level: str = "INFO", log_text: bool = False) -> None:
-    """Send every log record to stderr as a JSON line (uvicorn's included)."""
+class TerminalFormatter(logging.Formatter):
+    """One short readable line a record, for a person at a terminal (``serve`` on a TTY)."""
+
+    def __init__(self, log_text: bool = False) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+        self.log_text = log_text
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802  (logging's name)
+        return scrubbed_traceback(ei[1]) if ei and ei[1] is not None else ""
+
+
+def configure_logging(level: str = "INFO", log_text: bool = False, json_lines: bool = True) -> None:
+    """Send every log record to stderr (uvicorn's included): a JSON line each, or with
+    ``json_lines=False`` (a person at a terminal) short readable lines without the
+    per-request lines."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(log_text))
+    handler.setFormatter(JsonFormatter(log_text) if json_lines else TerminalFormatter(log_text))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -76,3 +89,6 @@ def configure_logging(level: str = "INFO", log_text: bool = False) -> None:
         logger.handlers[:] = []
         logger.propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    if not json_lines:
+        for name in ("safeguarding.http", "uvicorn.error"):
+            logging.getLogger(name).setLevel(logging.WARNING)

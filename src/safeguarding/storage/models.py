@@ -426,3 +426,8 @@ class AuthorityReportEvent(Base):
     actor: Mapped[str | None] = mapped_column(String(200), nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     __table_args__ = (Index("ix_authority_report_events_report", "tenant_id", "report_id"),)
+
+
+# The console and cases tables live in their own module; importing it here registers them
+# on ``Base.metadata`` wherever the models are used (migrations, tests).
+from safeguarding.storage import models_cases as _models_cases  # noqa: E402,F401

@@ -2,8 +2,9 @@
 
 :class:`Repository` is one object, assembled from one store per aggregate (tenants and keys,
 ingest, conversations and accounts, alerts and actions, the webhook outbox, retention, media
-banks, policy versions, reports to authorities), so callers keep a single interface while
-each aggregate lives in a module of its own.
+banks, policy versions, reports to authorities; cases, console users and sessions, the audit
+chain, evidence bundles), so callers keep a single interface while each aggregate lives in a
+module of its own.
 
 Writes are grouped: :meth:`Repository.write_batch` commits the events, messages, engine state,
 alerts and outbox rows of one ingest call in a single transaction, so an acknowledged event is
@@ -19,6 +20,8 @@ from safeguarding.storage.repository.base import (
     RepositoryBase,
     UnknownCursorError,
 )
+from safeguarding.storage.repository.bundles import BundleStore
+from safeguarding.storage.repository.cases import CaseStore
 from safeguarding.storage.repository.conversations import ConversationStore
 from safeguarding.storage.repository.ingest import IngestStore
 from safeguarding.storage.repository.media import MediaStore
@@ -32,6 +35,7 @@ from safeguarding.storage.repository.tenants import (
     TenantStore,
     parse_api_key,
 )
+from safeguarding.storage.repository.users import UserStore
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -52,6 +56,9 @@ class Repository(
     AlertStore,
     RetentionStore,
     TenantStore,
+    CaseStore,
+    UserStore,
+    BundleStore,
     OutboxStore,
     MediaStore,
     PolicyStore,

@@ -6,11 +6,51 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select, update
+from sqlalchemy import ColumnElement, Connection, Row, select, update
 
 from safeguarding.storage.models import ActionRow, AlertRow
+from safeguarding.storage.public_ids import new_public_id
 from safeguarding.storage.records import ActionRecord, AlertRecord
 from safeguarding.storage.repository.base import RepositoryBase, UnknownCursorError, table_of
+from safeguarding.storage.repository.statements import INSERT_ACTIONS
+
+
+def action_record(r: Row[Any]) -> ActionRecord:
+    return ActionRecord(
+        r.conversation_id,
+        r.account_id,
+        r.action_type,
+        list(r.rule_ids),
+        r.payload,
+        r.shadow,
+        r.created_at,
+        r.id,
+        r.public_id,
+    )
+
+
+def add_actions(
+    conn: Connection, tenant: str, at: datetime, actions: Sequence[ActionRecord]
+) -> None:
+    """Record actions (the engine's, in an ingest batch, or a reviewer's) in ``conn``."""
+    if actions:
+        conn.execute(
+            INSERT_ACTIONS,
+            [
+                {
+                    "public_id": new_public_id(),
+                    "tenant_id": tenant,
+                    "conversation_id": a.conversation_id,
+                    "account_id": a.account_id,
+                    "action_type": a.action_type,
+                    "rule_ids": a.rule_ids,
+                    "payload": a.event,
+                    "shadow": a.shadow,
+                    "created_at": a.created_at or at,
+                }
+                for a in actions
+            ],
+        )
 
 
 class AlertStore(RepositoryBase):
@@ -57,20 +97,7 @@ class AlertStore(RepositoryBase):
         if action_type is not None:
             filters.append(ActionRow.action_type == action_type)
         rows = self._newest_first(ActionRow, tenant_id, filters, after, limit)
-        return [
-            ActionRecord(
-                r.conversation_id,
-                r.account_id,
-                r.action_type,
-                list(r.rule_ids),
-                r.payload,
-                r.shadow,
-                r.created_at,
-                r.id,
-                r.public_id,
-            )
-            for r in rows
-        ]
+        return [action_record(r) for r in rows]
 
     def alerts(
         self,

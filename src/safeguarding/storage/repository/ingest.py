@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from safeguarding.storage.models import Account, AccountState, ConversationMember, StoredMessage
 from safeguarding.storage.public_ids import new_public_id
 from safeguarding.storage.records import StoredEvent, TenantRecord, WriteBatch
+from safeguarding.storage.repository.alerts import add_actions
 from safeguarding.storage.repository.base import DuplicateEventError, rows_in_chunks, table_of
 from safeguarding.storage.repository.outbox import OutboxStore
 from safeguarding.storage.repository.statements import (
-    INSERT_ACTIONS,
     INSERT_ALERTS,
     INSERT_CONNECTIONS,
     INSERT_CONVERSATIONS,
@@ -253,24 +253,7 @@ class IngestStore(TenantStore, OutboxStore):
             if m.alert_index is not None:
                 m.payload = {**m.payload, "alert_id": alert_ids[m.alert_index]}
         self._add_outbox(conn, tenant, at, batch.outbox)
-        if batch.actions:
-            conn.execute(
-                INSERT_ACTIONS,
-                [
-                    {
-                        "public_id": new_public_id(),
-                        "tenant_id": tenant,
-                        "conversation_id": a.conversation_id,
-                        "account_id": a.account_id,
-                        "action_type": a.action_type,
-                        "rule_ids": a.rule_ids,
-                        "payload": a.event,
-                        "shadow": a.shadow,
-                        "created_at": a.created_at or at,
-                    }
-                    for a in batch.actions
-                ],
-            )
+        add_actions(conn, tenant, at, batch.actions)
         self._upsert(
             conn,
             table_of(AccountState),
