@@ -75,10 +75,11 @@ def _page(browser, base: str, username: str):
     return page
 
 
-def _shot(page, name: str, tmp: Path) -> None:
+def _shot(page, name: str, tmp: Path, *, clip_height: int = 768) -> None:
     target = DOCS if os.environ.get("SAFEGUARDING_SCREENSHOTS") == "1" else tmp
     target.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target / name), full_page=False)
+    clip = {"x": 0, "y": 0, "width": 1366, "height": clip_height}
+    page.screenshot(path=str(target / name), full_page=True, clip=clip)
 
 
 def test_queue_priority_claims_evidence_reveal_and_decision(browser, site, tmp_path) -> None:
@@ -122,7 +123,7 @@ def test_queue_priority_claims_evidence_reveal_and_decision(browser, site, tmp_p
     assert "blur" in img.evaluate("e => getComputedStyle(e).filter")
     page.click("button.reveal")
     assert "shown" in page.locator(".media img").get_attribute("class")
-    _shot(page, "console-case.png", tmp_path)
+    _shot(page, "console-case.png", tmp_path, clip_height=1500)
 
     # Decide with the keyboard shortcut 2 (confirm and act): the action reaches the outbox.
     page.goto(image_href)
