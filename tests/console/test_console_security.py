@@ -293,3 +293,30 @@ def test_bad_input_gets_a_4xx_page_and_writes_nothing(world: World) -> None:
         assert fresh.post("/console/login", data={**fields, "csrf": token}).status_code == 400
     assert w.repo.get_case(w.tenant, case.id).state == "claimed"
     assert _state(w)[1] == before[1] + 1  # only the claim above
+
+
+def test_the_case_view_shows_its_reports_to_the_authorities_and_no_other_tenants(
+    sqlite_world: World,
+) -> None:
+    w = sqlite_world
+    ids = _ids(w)
+    record, _ = w.repo.create_authority_report(
+        w.tenant,
+        authority="ncmec",
+        subject_kind="conversation",
+        subject_id="c-image",
+        conversation_id="c-image",
+        status="submitted",
+        sent={"files": []},
+    )
+    w.repo.update_authority_report(w.tenant, record.id, step="finish", external_id="CT-TEST-1")
+    page = _client(w, "specialist").get(f"/console/cases/{ids['image']}?proceed=1").text
+    assert record.id in page and "CT-TEST-1" in page and "NCMEC report" in page
+    # The other tenant's case about its own "c-image" shows nothing of this report.
+    lead = w.who("lead", w.other)
+    theirs = {c.subject: c for q in ("child_safety", "general") for c in w.cases.queue(lead, q)}
+    other_page = _client(w, "lead", "globex").get(
+        f"/console/cases/{theirs['c-image'].id}?proceed=1"
+    )
+    assert other_page.status_code == 200
+    assert record.id not in other_page.text and "CT-TEST-1" not in other_page.text

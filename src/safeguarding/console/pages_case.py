@@ -58,6 +58,13 @@ def _detail(request: Request, v: Visitor, case_id: str, revealed: str | None) ->
         "media": media_matches(assessment),
         "actions": actions_taken(repo, case),
         "bundles": repo.bundles(case.tenant_id, case.id),
+        # Reports to the authorities about this conversation (NCMEC, NCA, police referral):
+        # status and external reference only, read within the case's own tenant.
+        "authority_reports": (
+            repo.authority_reports(case.tenant_id, conversation_id=case.subject)
+            if case.kind == "conversation"
+            else []
+        ),
         "events": repo.case_events(case.tenant_id, case.id),
         "appeals": repo.appeals_for(case.tenant_id, case.id),
         "children": [c for c in children if c.queue in visible],
