@@ -11,6 +11,7 @@ import pytest
 from report_fakes import CyberTipState, cybertipline_app, serve
 from report_helpers import tenant_config
 
+from safeguarding.cases.audit import verify_audit
 from safeguarding.reports.case import case_from_conversation
 from safeguarding.reports.config import TenantReporting
 from safeguarding.reports.errors import AlreadyReported, AuthorityError, MissingFields
@@ -69,6 +70,14 @@ def test_grooming_and_sextortion_are_filed_end_to_end(demo, fake) -> None:
             "finished",
         ]
         assert h.repo.get_conversation(tenant, conversation).evidence_hold  # type: ignore[union-attr]
+        # Every step also stands in the tenant's hash-chained audit log, which verifies.
+        chained = [
+            e.action
+            for e in h.repo.audit_entries(tenant)
+            if e.target == record.id and e.action.startswith("report.")
+        ]
+        assert chained == [f"report.{step}" for step in steps]
+    assert verify_audit(h.repo, tenant).ok
     assert state.calls.count("finish") == 2 and len(state.finished()) == 2
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from safeguarding.storage.models import AuthorityReportEvent, AuthorityReportRow
 from safeguarding.storage.records import AuthorityReportEventRecord, AuthorityReportRecord
-from safeguarding.storage.repository.base import RepositoryBase, table_of, utcnow
+from safeguarding.storage.repository.audit import AuditEntry, AuditStore
+from safeguarding.storage.repository.base import table_of, utcnow
 
 _UPDATABLE = frozenset(
     {
@@ -55,7 +56,7 @@ def _record(row: Row[Any]) -> AuthorityReportRecord:
     )
 
 
-class AuthorityReportStore(RepositoryBase):
+class AuthorityReportStore(AuditStore):
     """Authority reports (one per tenant, authority and subject) and their steps."""
 
     def _audit(
@@ -80,6 +81,20 @@ class AuthorityReportStore(RepositoryBase):
                     "actor": actor,
                     "detail": detail or {},
                 }
+            ],
+        )
+        # The same step in the tenant's hash-chained audit log, in the same transaction, so
+        # `safeguarding audit verify` covers reports as it covers reviewers' decisions.
+        self._append_audit(
+            conn,
+            tenant_id,
+            [
+                AuditEntry(
+                    f"report.{step}",
+                    actor,
+                    report_id,
+                    {"outcome": outcome, **(detail or {})},
+                )
             ],
         )
 
