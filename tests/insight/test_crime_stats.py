@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,13 @@ def test_cli_writes_csv_and_chart_and_refuses_a_bad_table(tmp_path: Path) -> Non
     assert lines[0] == "area,year,online,total,online_share,online_change"
     assert any(line.startswith("Cumbria,2019-20,194,1078,") for line in lines)
     assert (tmp_path / "crime-stats.png").stat().st_size > 5_000
+    named = _write(tmp_path, '"North, East",2020,child_sexual_offences,true,5\n')
+    assert (
+        runner.invoke(app, ["insight", "crime-stats", str(named), "--out", str(tmp_path)]).exit_code
+        == 0
+    )
+    rows = list(csv.DictReader((tmp_path / "crime-stats.csv").open(encoding="utf-8")))
+    assert {r["area"] for r in rows} == {"North, East", crime_stats.NATIONAL}
     bad = _write(tmp_path, "A,2020,g,true,x\n")
     refused = runner.invoke(app, ["insight", "crime-stats", str(bad)])
     assert refused.exit_code == 2

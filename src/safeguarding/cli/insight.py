@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Annotated
@@ -72,9 +73,10 @@ def crime_stats_command(
         Console().print(shown)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        with (out / "crime-stats.csv").open("w", encoding="utf-8") as f:
-            f.write("area,year,online,total,online_share,online_change\n")
-            for record in records:
-                f.write(",".join("" if v is None else str(v) for v in record.values()) + "\n")
+        with (out / "crime-stats.csv").open("w", encoding="utf-8", newline="") as f:
+            # csv quotes an area name with a comma in it ("Avon and Somerset, North").
+            writer = csv.DictWriter(f, fieldnames=list(records[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
         crime_chart(rows, out / "crime-stats.png")
         err.print(f"wrote {out / 'crime-stats.csv'} and {out / 'crime-stats.png'}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -115,14 +115,15 @@ def summarise(
     if not any(area == NATIONAL for area, _ in online):
         _add_national(online, offline)
     years = sorted({year for _, year in online})
+    rank = {year: n for n, year in enumerate(years)}
     rows: list[AreaYear] = []
     for (area, year), count in online.items():
-        before = years.index(year) - 1
+        before = rank[year] - 1
         previous = online.get((area, years[before])) if before >= 0 else None
         extra = offline.get((area, year))
         total = count + extra if extra is not None else None
         rows.append(AreaYear(area, year, count, total, previous))
-    rows.sort(key=lambda a: (a.area != NATIONAL, a.area, _negated(a.year, years)))
+    rows.sort(key=lambda a: (a.area != NATIONAL, a.area, -rank[a.year]))
     return rows
 
 
@@ -132,10 +133,6 @@ def _add_national(online: dict[tuple[str, str], int], offline: dict[tuple[str, s
         online[(NATIONAL, year)] = online.get((NATIONAL, year), 0) + count
     for (_, year), count in list(offline.items()):
         offline[(NATIONAL, year)] = offline.get((NATIONAL, year), 0) + count
-
-
-def _negated(year: str, years: Sequence[str]) -> int:
-    return -years.index(year)
 
 
 def percent(value: float | None, *, signed: bool = False) -> str:
