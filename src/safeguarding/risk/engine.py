@@ -59,6 +59,9 @@ EXPLAINED_BY = {
     "surprise": ("isolation_secrecy", "gifts"),
 }
 EXPLAINED_FACTOR = 0.5
+# What a carer's role never explains: with one of these on record, the earlier messages of a
+# sender who later talks like a carer keep their weight (see ``_explain_earlier``).
+NEVER_EXPLAINED = ("isolation_secrecy", "gifts", "emotional_dependency", "desensitisation")
 # A sender who talks like a carer (at least this many messages, and a third of theirs, with a
 # carer's logistics) has the same tactics explained in every message: a parent who asks
 # "are you home alone?" twice an evening. Gifts, secrecy and image requests still count.
@@ -286,6 +289,8 @@ class Engine:
                 Signal(ev.tactic, index, sender.id, ev.score, ev.span, excerpt, ev.source)
             )
         sender.tactic_messages += tactic_message
+        if sender.care_messages >= CARER_MESSAGES:
+            _explain_earlier(sender)
         state.open_mentions += "open_arrangement" in signals.cues
         sender.semantic_max = max(sender.semantic_max, signals.semantic_margin)
         if sender.age_conflict():
@@ -458,6 +463,24 @@ def _explained_by_carer(
     if sender.care_messages < CARER_SHARE * sender.n_messages:
         return tactics
     return _explained(tactics, EXPLAINED_BY["care"])
+
+
+def _explain_earlier(sender: ParticipantState) -> None:
+    """Once a sender talks like a carer, what the carer's role explains counts at
+    ``EXPLAINED_FACTOR`` in the sender's record too: "is anyone home with you?" said before
+    the logistics that showed who was asking. Idempotent (a halved value is below
+    ``STRONG``); gifts, secrecy and dependency keep their weight, and a sender who already
+    showed one of them strongly (a tutor who asks to keep the lessons between them) has
+    nothing explained after the fact."""
+    if sender.care_messages < CARER_SHARE * sender.n_messages:
+        return
+    record = sender.tactic_max
+    if any(record.get(t, 0.0) >= STRONG for t in NEVER_EXPLAINED):
+        return
+    for tactic in EXPLAINED_BY["care"]:
+        score = record.get(tactic, 0.0)
+        if score >= STRONG:
+            record[tactic] = score * EXPLAINED_FACTOR
 
 
 def _explained(

@@ -201,12 +201,35 @@ class TacticLexicon:
 def _load_packaged(languages: tuple[str, ...]) -> TacticLexicon:
     folder = resources.files("safeguarding.signals") / "lexicons"
     sources: dict[str, dict[str, Any]] = {}
+    names = sorted(res.name for res in folder.iterdir() if res.name.endswith(".yaml"))
     for language in languages:
         res = folder / f"{language}.yaml"
         if not res.is_file():
             continue
-        doc = yaml.safe_load(res.read_text(encoding="utf-8"))
-        if not isinstance(doc, dict):
-            raise LexiconError(f"{language}.yaml: not a mapping")
+        doc = _read(res, f"{language}.yaml")
+        # ``<language>-<topic>.yaml`` files add patterns to the same language's lists.
+        for extra in (n for n in names if n.startswith(f"{language}-")):
+            doc = merge_lexicons(doc, _read(folder / extra, extra))
         sources[language] = doc
     return TacticLexicon(sources)
+
+
+def _read(res: Any, name: str) -> dict[str, Any]:
+    doc = yaml.safe_load(res.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict):
+        raise LexiconError(f"{name}: not a mapping")
+    return doc
+
+
+def merge_lexicons(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra``'s macros added and its tactic and cue patterns appended to the
+    same lists (neither input is modified)."""
+    out = dict(base)
+    out["macros"] = {**(base.get("macros") or {}), **(extra.get("macros") or {})}
+    for section in ("tactics", "cues"):
+        merged = {k: list(v) for k, v in (base.get(section) or {}).items()}
+        for name, patterns in (extra.get(section) or {}).items():
+            _entries(patterns, f"{section}/{name}")  # refuses a malformed entry early
+            merged.setdefault(name, []).extend(patterns)
+        out[section] = merged
+    return out
