@@ -12,9 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from safeguarding.cli import app
-from safeguarding.cli.corpus import err
+from safeguarding.cli.corpus import err, progress_bar
+from safeguarding.cli.service import DbOption, find_tenant_or_exit, open_repo
 from safeguarding.insight import crime_stats
+from safeguarding.insight import patterns_access as access
 from safeguarding.insight.charts import crime_chart
+from safeguarding.insight.patterns import PatternSettings
+from safeguarding.insight.patterns_access import RealIdsRefused, check_real_ids
+from safeguarding.insight.pseudonyms import load_key
 
 insight_app = typer.Typer(help="Trends, patterns and crime statistics.", no_args_is_help=True)
 app.add_typer(insight_app, name="insight")
@@ -80,3 +85,73 @@ def crime_stats_command(
             writer.writerows(records)
         crime_chart(rows, out / "crime-stats.png")
         err.print(f"wrote {out / 'crime-stats.csv'} and {out / 'crime-stats.png'}")
+
+
+@insight_app.command("patterns")
+def patterns_command(
+    tenant: Annotated[str, typer.Argument(help="Tenant id or name.")],
+    out: Annotated[Path, typer.Option(help="folder for GraphML and CSV files")],
+    db: DbOption = None,
+    window_hours: Annotated[float, typer.Option(help="contact-burst window, hours")] = 24.0,
+    min_children: Annotated[int, typer.Option(help="children within the window")] = 5,
+    opener_min_children: Annotated[
+        int, typer.Option(help="children one near-duplicate opener reached")
+    ] = 3,
+    max_sharing: Annotated[
+        int, typer.Option(help="identifiers shared by more accounts are public, not links")
+    ] = 20,
+    real_ids: Annotated[
+        bool, typer.Option("--real-ids", help="real account ids (lead role; audit-logged)")
+    ] = False,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="the console user asking for real ids")
+    ] = None,
+    top: Annotated[int, typer.Option(help="clusters shown")] = 10,
+) -> None:
+    """Contact bursts, repeated openers, linked accounts and repeat offenders of one tenant,
+    as a network of clusters (GraphML, CSV). Account ids are pseudonymised (a keyed HMAC per
+    tenant, stable across exports) unless a lead asks for real ids with --real-ids --as."""
+    try:
+        settings = PatternSettings(window_hours, min_children, opener_min_children, max_sharing)
+    except ValueError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from None
+    repo = open_repo(db)
+    try:
+        tenant_id = find_tenant_or_exit(repo, tenant)
+        actor = None
+        if real_ids:
+            try:
+                actor = check_real_ids(repo, tenant_id, as_user)
+            except RealIdsRefused as exc:
+                err.print(f"error: {exc} (--as USERNAME)")
+                raise typer.Exit(2) from None
+        with progress_bar() as bar:
+            task = bar.add_task("patterns", total=access.STEPS)
+
+            def step(label: str) -> None:
+                bar.update(task, description=label, advance=1)
+
+            patterns, graph, ranked = access.compute(repo, tenant_id, settings, step)
+        name = access.namer(load_key(), tenant_id, real_ids)
+        paths = access.write_files(patterns, graph, ranked, out, name)
+        if actor is not None:
+            access.record_real_ids(repo, tenant_id, actor, "cli", patterns)
+    finally:
+        repo.close()
+    shown = Table("rank", "accounts", "children reached", "risk", "score", "repeat offending")
+    for c in ranked[:top]:
+        shown.add_row(
+            str(c.rank),
+            str(len(c.accounts)),
+            str(c.children_reached),
+            f"{c.risk:.2f}",
+            f"{c.score:.2f}",
+            "yes" if c.repeat_offending else "",
+        )
+    Console().print(shown)
+    err.print(
+        f"{len(patterns.bursts)} contact bursts, {len(patterns.repeated_openers)} repeated "
+        f"openers, {len(patterns.links)} links, {len(patterns.repeat_offenders)} repeat "
+        f"offenders, {len(ranked)} clusters; wrote {len(paths)} files to {out}"
+    )

@@ -14,6 +14,7 @@ from safeguarding.service.conversations import LoadedConversations
 from safeguarding.service.events import AccountEvent, MessageEvent, ReportEvent
 from safeguarding.service.ingest_state import LoadedConversation, RiskEngine, participant
 from safeguarding.service.namespace import scoped, unscoped
+from safeguarding.service.pattern_rows import add_pattern_rows
 from safeguarding.service.settings import Settings
 from safeguarding.storage.records import (
     AccountRecord,
@@ -105,6 +106,7 @@ class EventSteps:
                 [m.model_dump(exclude_none=True) for m in ev.media] or None,
             )
         )
+        add_pattern_rows(tenant, ev, index, batch)
         if state.level > state.alerted_level and state.level >= AlertLevel.WATCH:
             state.alerted_level = state.level
             alert = AlertRecord(

@@ -162,6 +162,27 @@ class ActionRecord:
     public_id: str | None = None
 
 
+@dataclass(slots=True, frozen=True)
+class IdentifierRecord:
+    """A fingerprint of a contact detail or media hash an account sent (never the value)."""
+
+    account_id: str
+    kind: str  # phone | handle | email | url | media
+    digest: str
+    seen_at: datetime
+
+
+@dataclass(slots=True, frozen=True)
+class OpenerRecord:
+    """A conversation's first message: who to whom, when, and its MinHash bands."""
+
+    conversation_id: str
+    sender: str
+    recipient: str | None
+    ts: datetime
+    bands: tuple[int, ...] | None
+
+
 @dataclass(slots=True)
 class WriteBatch:
     """Everything one ingest call writes, committed in one transaction."""
@@ -180,6 +201,9 @@ class WriteBatch:
     actions: list[ActionRecord] = field(default_factory=list)
     account_states: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Account id -> exported ``AccountTracker`` state, upserted."""
+    identifiers: list[IdentifierRecord] = field(default_factory=list)
+    openers: list[OpenerRecord] = field(default_factory=list)
+    """Derived rows for the insight patterns (fingerprints, never text)."""
 
 
 @dataclass(slots=True, frozen=True)

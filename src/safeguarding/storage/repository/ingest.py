@@ -16,6 +16,7 @@ from safeguarding.storage.records import StoredEvent, TenantRecord, WriteBatch
 from safeguarding.storage.repository.alerts import add_actions
 from safeguarding.storage.repository.base import DuplicateEventError, rows_in_chunks, table_of
 from safeguarding.storage.repository.outbox import OutboxStore
+from safeguarding.storage.repository.patterns import PatternStore
 from safeguarding.storage.repository.statements import (
     INSERT_ALERTS,
     INSERT_CONNECTIONS,
@@ -30,7 +31,7 @@ from safeguarding.storage.repository.statements import (
 from safeguarding.storage.repository.tenants import TenantStore
 
 
-class IngestStore(TenantStore, OutboxStore):
+class IngestStore(TenantStore, OutboxStore, PatternStore):
     """Idempotency look-ups and the atomic batch write."""
 
     def stored_events(self, tenant_id: str, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
@@ -254,6 +255,7 @@ class IngestStore(TenantStore, OutboxStore):
                 m.payload = {**m.payload, "alert_id": alert_ids[m.alert_index]}
         self._add_outbox(conn, tenant, at, batch.outbox)
         add_actions(conn, tenant, at, batch.actions)
+        self._add_pattern_rows(conn, tenant, batch)
         self._upsert(
             conn,
             table_of(AccountState),

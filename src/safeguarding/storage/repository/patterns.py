@@ -1,0 +1,251 @@
+"""The investigators' patterns, read in SQL: every query filters on the tenant.
+
+Written at ingest (``_add_pattern_rows``, inside the batch's transaction): fingerprints of
+the contact details and media an account sent, and each conversation's opener. Read by
+``safeguarding.insight.patterns``: senders of openers to many children, identifiers and
+opener bands shared by several accounts, suspensions, risk and account creation times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+)
+
+from safeguarding.storage.models import Account, ActionRow, AlertRow
+from safeguarding.storage.models_patterns import AccountIdentifierRow, OpenerRow
+from safeguarding.storage.records import WriteBatch
+from safeguarding.storage.repository.base import RepositoryBase, rows_in_chunks, table_of
+
+MINOR_BANDS = ("under_13", "13_15", "16_17")
+BAND_COLUMNS = tuple(f"band{i}" for i in range(6))
+SUSPEND = "suspend"
+
+
+@dataclass(slots=True, frozen=True)
+class OpenerFact:
+    """One opener as the patterns read it: no text, only who, whom, when and its bands."""
+
+    sender: str
+    recipient: str | None
+    ts: datetime
+    to_child: bool
+    bands: tuple[int | None, ...]
+
+
+@dataclass(slots=True, frozen=True)
+class SharedIdentifier:
+    """Accounts that sent the same contact detail, URL or media hash (or opener band)."""
+
+    kind: str
+    accounts: tuple[tuple[str, datetime], ...]  # (account, first seen), oldest first
+
+
+def is_child(account: type[Account] | Any) -> ColumnElement[bool]:
+    """SQL: the account is a minor (verified age, else age band, else declared age)."""
+    return case(
+        (account.verified_age.is_not(None), account.verified_age < 18),
+        (account.age_band.is_not(None), account.age_band.in_(MINOR_BANDS)),
+        (account.declared_age.is_not(None), account.declared_age < 18),
+        else_=False,
+    )
+
+
+_OPENERS_OF = (
+    select(
+        OpenerRow.sender,
+        OpenerRow.recipient,
+        OpenerRow.ts,
+        func.coalesce(is_child(Account), False).label("to_child"),
+        *(getattr(OpenerRow, c) for c in BAND_COLUMNS),
+    )
+    .select_from(OpenerRow)
+    .outerjoin(
+        Account, and_(Account.tenant_id == OpenerRow.tenant_id, Account.id == OpenerRow.recipient)
+    )
+    .where(
+        OpenerRow.tenant_id == bindparam("tenant_id"),
+        OpenerRow.sender.in_(bindparam("ids", expanding=True)),
+    )
+)
+
+
+class PatternStore(RepositoryBase):
+    """Derived pattern rows: written with each ingest batch, read by insight."""
+
+    def _add_pattern_rows(self, conn: Connection, tenant: str, batch: WriteBatch) -> None:
+        self._insert_ignore(
+            conn,
+            table_of(AccountIdentifierRow),
+            [
+                {
+                    "tenant_id": tenant,
+                    "account_id": i.account_id,
+                    "kind": i.kind,
+                    "digest": i.digest,
+                    "first_seen": i.seen_at,
+                }
+                for i in batch.identifiers
+            ],
+        )
+        rows = []
+        for o in batch.openers:
+            row: dict[str, Any] = {
+                "tenant_id": tenant,
+                "conversation_id": o.conversation_id,
+                "sender": o.sender,
+                "recipient": o.recipient,
+                "ts": o.ts,
+            }
+            bands = o.bands or (None,) * len(BAND_COLUMNS)
+            row.update(zip(BAND_COLUMNS, bands, strict=True))
+            rows.append(row)
+        self._insert_ignore(conn, table_of(OpenerRow), rows)
+
+    def child_contact_counts(self, tenant_id: str, min_children: int) -> dict[str, int]:
+        """Senders of openers to at least ``min_children`` distinct children, with the count."""
+        o, a = OpenerRow, Account
+        n = func.count(func.distinct(o.recipient))
+        stmt = (
+            select(o.sender, n)
+            .select_from(o)
+            .join(a, and_(a.tenant_id == o.tenant_id, a.id == o.recipient))
+            .where(o.tenant_id == tenant_id, is_child(a))
+            .group_by(o.sender)
+            .having(n >= min_children)
+        )
+        with self.engine.connect() as conn:
+            return {r[0]: int(r[1]) for r in conn.execute(stmt)}
+
+    def openers_of(self, tenant_id: str, senders: Iterable[str]) -> Iterator[OpenerFact]:
+        """Every opener the given accounts sent, oldest first per sender."""
+        ids = sorted(set(senders))
+        with self.engine.connect() as conn:
+            for r in rows_in_chunks(conn, _OPENERS_OF, tenant_id, ids):
+                yield OpenerFact(r.sender, r.recipient, r.ts, bool(r.to_child), tuple(r[4 : 4 + 6]))
+
+    def shared_identifiers(self, tenant_id: str, max_accounts: int) -> list[SharedIdentifier]:
+        """Identifiers sent by 2..``max_accounts`` accounts (more: a public link, a meme)."""
+        i = AccountIdentifierRow
+        shared = (
+            select(i.kind, i.digest)
+            .where(i.tenant_id == tenant_id)
+            .group_by(i.kind, i.digest)
+            .having(func.count() >= 2, func.count() <= max_accounts)
+            .subquery()
+        )
+        stmt = (
+            select(i.kind, i.digest, i.account_id, i.first_seen)
+            .join(shared, and_(shared.c.kind == i.kind, shared.c.digest == i.digest))
+            .where(i.tenant_id == tenant_id)
+            .order_by(i.kind, i.digest, i.first_seen, i.account_id)
+        )
+        with self.engine.connect() as conn:
+            return _grouped(conn.execute(stmt), key_width=2)
+
+    def shared_openers(self, tenant_id: str, max_accounts: int) -> list[SharedIdentifier]:
+        """Opener bands used by 2..``max_accounts`` senders: the same script, several accounts."""
+        o = OpenerRow
+        out: list[SharedIdentifier] = []
+        with self.engine.connect() as conn:
+            for name in BAND_COLUMNS:
+                band = getattr(o, name)
+                n = func.count(func.distinct(o.sender))
+                shared = (
+                    select(band.label("band"))
+                    .where(o.tenant_id == tenant_id, band.is_not(None))
+                    .group_by(band)
+                    .having(n >= 2, n <= max_accounts)
+                    .subquery()
+                )
+                stmt = (
+                    select(band, o.sender, func.min(o.ts))
+                    .join(shared, shared.c.band == band)
+                    .where(o.tenant_id == tenant_id)
+                    .group_by(band, o.sender)
+                    .order_by(band, func.min(o.ts), o.sender)
+                )
+                for group in _grouped(conn.execute(stmt), key_width=1, kind="opener"):
+                    out.append(group)
+        return out
+
+    def suspensions(self, tenant_id: str) -> dict[str, datetime]:
+        """Accounts suspended (not in shadow mode), with the first suspension's time."""
+        x = ActionRow
+        stmt = (
+            select(x.account_id, func.min(x.created_at))
+            .where(
+                x.tenant_id == tenant_id,
+                x.action_type == SUSPEND,
+                x.shadow.is_(False),
+                x.account_id.is_not(None),
+            )
+            .group_by(x.account_id)
+        )
+        with self.engine.connect() as conn:
+            return {str(r[0]): _aware(r[1]) for r in conn.execute(stmt)}
+
+    def offender_risk(self, tenant_id: str, accounts: Sequence[str]) -> dict[str, float]:
+        """The highest alert risk of each account as the suspected offender."""
+        stmt = (
+            select(AlertRow.offender, func.max(AlertRow.risk).label("max_risk"))
+            .where(
+                AlertRow.tenant_id == bindparam("tenant_id"),
+                AlertRow.offender.in_(bindparam("ids", expanding=True)),
+            )
+            .group_by(AlertRow.offender)
+        )
+        with self.engine.connect() as conn:
+            return {
+                str(r.offender): float(r.max_risk or 0.0)
+                for r in rows_in_chunks(conn, stmt, tenant_id, list(accounts))
+            }
+
+    def account_created(self, tenant_id: str, accounts: Sequence[str]) -> dict[str, datetime]:
+        stmt = select(Account.id, Account.created_at).where(
+            Account.tenant_id == bindparam("tenant_id"),
+            Account.id.in_(bindparam("ids", expanding=True)),
+            Account.created_at.is_not(None),
+        )
+        with self.engine.connect() as conn:
+            return {
+                str(r.id): _aware(r.created_at)
+                for r in rows_in_chunks(conn, stmt, tenant_id, list(accounts))
+            }
+
+
+def _aware(value: Any) -> datetime:
+    """A UTC datetime from what an aggregate hands back (SQLite: naive, or text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _grouped(
+    rows: Iterable[Any], key_width: int, kind: str | None = None
+) -> list[SharedIdentifier]:
+    out: list[SharedIdentifier] = []
+    current: Any = None
+    members: list[tuple[str, datetime]] = []
+    for r in rows:
+        key = tuple(r[:key_width])
+        if key != current:
+            if members:
+                out.append(SharedIdentifier(kind or str(current[0]), tuple(members)))
+            current, members = key, []
+        if not members or members[-1][0] != r[key_width]:
+            members.append((r[key_width], _aware(r[key_width + 1])))
+    if members:
+        out.append(SharedIdentifier(kind or str(current[0]), tuple(members)))
+    return out
