@@ -39,12 +39,12 @@ ALLOWED["client"] = set()
 ALLOWED["service"] |= {"client"}
 ALLOWED["evaluation"] = set(ORDER[:5])  # measures the detector: up to risk
 # The review console (routes, templates, static) sits on the cases stage; the API mounts it.
-ALLOWED["console"] = set(ORDER)
-ALLOWED["api"] = set(ORDER) | {"client", "console"}
+ALLOWED["console"] = set(ORDER) | {"insight"}  # insight pages for leads and auditors
+ALLOWED["api"] = set(ORDER) | {"client", "console", "insight"}
 ALLOWED["cli"] = set(ORDER) | TOP | {"client", "insight"}
 # Benchmarks and load generators measure every stage and drive the API, so they may import
 # everything; nothing else imports them (only the CLI that runs them).
-ALLOWED["benchmarks"] = set(ORDER) | (TOP - {"benchmarks", "cli"}) | {"client"}
+ALLOWED["benchmarks"] = set(ORDER) | (TOP - {"benchmarks", "cli"}) | {"client", "insight"}
 # Shared helpers beside domain: importable from every stage (not the SDK); they import nothing
 # of ours.
 SHARED = {"measure"}

@@ -92,6 +92,9 @@ ROUTES = [
     ("POST", "/console/cases/{image}/bundles/{bundle}/hold", {"specialist", "lead"}),
     ("POST", "/console/users", {"admin"}),
     ("POST", "/console/preferences", "-"),
+    ("GET", "/console/insight/patterns", {"lead", "auditor"}),
+    ("GET", "/console/insight/patterns/nodes.csv", {"lead", "auditor"}),
+    ("POST", "/console/insight/patterns", {"lead"}),
 ]
 FORMS = {
     "bulk": {"case[]": "{severe}", "decision": "no_violation", "note": "n", "confirm": "yes"},
@@ -101,6 +104,7 @@ FORMS = {
     "reveal": {"item": "0-0"},
     "hold": {"hold": "on"},
     "users": {"action": "create", "username": "intruder", "role": "lead", "password": "x" * 16},
+    "patterns": {"confirm": "yes", "file": "nodes.csv"},
 }
 
 
@@ -114,7 +118,7 @@ def test_every_console_route_is_walked() -> None:
     }
     assert world_routes == {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
     walked = {(m, re.sub(r"\{[a-z]+\}", "{x}", p.split("?")[0])) for m, p, _ in ROUTES}
-    modules = ("pages_queue", "pages_case", "pages_admin")
+    modules = ("pages_queue", "pages_case", "pages_admin", "pages_insight_patterns")
     declared = set()
     for name in modules:
         module = __import__(f"safeguarding.console.{name}", fromlist=["router"])

@@ -25,16 +25,23 @@ class Permission(StrEnum):
     BULK = "bulk"  # bulk decisions, team time in queue
     USERS = "users"  # manage people and wellbeing limits
     AUDIT = "audit"  # read the audit log
+    INSIGHT = "insight"  # trends and patterns (pseudonymised; real ids: the lead role only)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.MODERATOR: frozenset({Permission.REVIEW}),
     Role.SPECIALIST: frozenset({Permission.REVIEW, Permission.RESTRICTED, Permission.REPORT}),
     Role.LEAD: frozenset(
-        {Permission.REVIEW, Permission.RESTRICTED, Permission.REPORT, Permission.BULK}
+        {
+            Permission.REVIEW,
+            Permission.RESTRICTED,
+            Permission.REPORT,
+            Permission.BULK,
+            Permission.INSIGHT,
+        }
     ),
     Role.ADMIN: frozenset({Permission.USERS, Permission.AUDIT}),
-    Role.AUDITOR: frozenset({Permission.AUDIT}),
+    Role.AUDITOR: frozenset({Permission.AUDIT, Permission.INSIGHT}),
 }
 
 

@@ -155,3 +155,36 @@ def patterns_command(
         f"openers, {len(patterns.links)} links, {len(patterns.repeat_offenders)} repeat "
         f"offenders, {len(ranked)} clusters; wrote {len(paths)} files to {out}"
     )
+
+
+@insight_app.command("bench-patterns")
+def bench_patterns_command(
+    accounts: Annotated[int, typer.Option(help="accounts generated")] = 1_000_000,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="database URL (default: a fresh SQLite file in a temp folder)"),
+    ] = None,
+    budget_s: Annotated[float, typer.Option(help="target for the timed part, seconds")] = 60.0,
+) -> None:
+    """Patterns over generated accounts (default 1,000,000): generation is not timed; the
+    patterns, network, clusters and export are. Prints one JSON object; exit 1 when over the
+    budget or a planted offender network or ban-evasion pair was missed."""
+    import tempfile
+
+    from safeguarding.benchmarks.insight_patterns import PatternsBenchConfig, run_patterns_bench
+    from safeguarding.storage.repository import Repository
+
+    config = PatternsBenchConfig(accounts=accounts, budget_s=budget_s)
+    with tempfile.TemporaryDirectory() as folder:
+        url = db or f"sqlite:///{Path(folder) / 'bench.db'}"
+        repo = Repository.from_url(url)
+        repo.migrate()
+        try:
+            with err.status("patterns benchmark") as status:
+                result = run_patterns_bench(repo, config, lambda m: status.update(m))
+        finally:
+            repo.close()
+    typer.echo(json.dumps(result))
+    ok = result["within_budget"] and result["planted_network_found"]
+    if not (ok and result["planted_evasion_found"]):
+        raise typer.Exit(1)

@@ -70,13 +70,19 @@ class SecurityHeaders:
 def mount_console(
     app: FastAPI, repo: Repository, settings: ConsoleSettings | None = None
 ) -> ConsoleState:
-    from safeguarding.console import pages_admin, pages_auth, pages_case, pages_queue
+    from safeguarding.console import (
+        pages_admin,
+        pages_auth,
+        pages_case,
+        pages_insight_patterns,
+        pages_queue,
+    )
     from safeguarding.console.web import NotSignedIn, not_signed_in
 
     state = ConsoleState.build(repo, settings)
     app.state.console = state
     app.add_exception_handler(NotSignedIn, not_signed_in)
-    for module in (pages_auth, pages_queue, pages_case, pages_admin):
+    for module in (pages_auth, pages_queue, pages_case, pages_admin, pages_insight_patterns):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
     app.mount(
         PREFIX + "/static", StaticFiles(directory=str(HERE / "static")), name="console-static"

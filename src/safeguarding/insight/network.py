@@ -208,7 +208,7 @@ def summary(patterns: Patterns, ranked: list[Cluster], name: Namer, top: int) ->
         "clusters": [
             {
                 "rank": c.rank,
-                "accounts": [name(a) for a in c.accounts],
+                "accounts": sorted(name(a) for a in c.accounts),
                 "children_reached": c.children_reached,
                 "risk": c.risk,
                 "score": c.score,

@@ -44,4 +44,11 @@ class OpenerRow(Base):
     band3: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     band4: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     band5: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    __table_args__ = (Index("ix_conversation_openers_sender", "tenant_id", "sender", "ts"),)
+    # One covering index per band: grouping a band's values walks the index, no sort.
+    __table_args__ = (
+        Index("ix_conversation_openers_sender", "tenant_id", "sender", "recipient", "ts"),
+        *(
+            Index(f"ix_conversation_openers_band{i}", "tenant_id", f"band{i}", "sender", "ts")
+            for i in range(6)
+        ),
+    )

@@ -117,11 +117,23 @@ class PatternStore(RepositoryBase):
         """Senders of openers to at least ``min_children`` distinct children, with the count."""
         o, a = OpenerRow, Account
         n = func.count(func.distinct(o.recipient))
+        # Senders with enough recipients of any age first (walks the sender index), then
+        # only their openers are joined to the accounts to count the children.
+        enough = (
+            select(o.sender)
+            .where(o.tenant_id == tenant_id)
+            .group_by(o.sender)
+            .having(n >= min_children)
+        )
         stmt = (
             select(o.sender, n)
             .select_from(o)
             .join(a, and_(a.tenant_id == o.tenant_id, a.id == o.recipient))
-            .where(o.tenant_id == tenant_id, is_child(a))
+            .where(
+                o.tenant_id == tenant_id,
+                o.sender.in_(enough.scalar_subquery()),
+                is_child(a),
+            )
             .group_by(o.sender)
             .having(n >= min_children)
         )
@@ -155,7 +167,10 @@ class PatternStore(RepositoryBase):
             return _grouped(conn.execute(stmt), key_width=2)
 
     def shared_openers(self, tenant_id: str, max_accounts: int) -> list[SharedIdentifier]:
-        """Opener bands used by 2..``max_accounts`` senders: the same script, several accounts."""
+        """Opener bands used by 2..``max_accounts`` senders: the same script, several accounts.
+
+        Per band column: the shared values first (one grouped scan), then their openers
+        (``IN`` a materialised subquery: one more scan with a hashed look-up per row)."""
         o = OpenerRow
         out: list[SharedIdentifier] = []
         with self.engine.connect() as conn:
@@ -163,21 +178,19 @@ class PatternStore(RepositoryBase):
                 band = getattr(o, name)
                 n = func.count(func.distinct(o.sender))
                 shared = (
-                    select(band.label("band"))
+                    select(band)
                     .where(o.tenant_id == tenant_id, band.is_not(None))
                     .group_by(band)
                     .having(n >= 2, n <= max_accounts)
-                    .subquery()
                 )
+                first = func.min(o.ts)
                 stmt = (
-                    select(band, o.sender, func.min(o.ts))
-                    .join(shared, shared.c.band == band)
-                    .where(o.tenant_id == tenant_id)
+                    select(band, o.sender, first)
+                    .where(o.tenant_id == tenant_id, band.in_(shared.scalar_subquery()))
                     .group_by(band, o.sender)
-                    .order_by(band, func.min(o.ts), o.sender)
+                    .order_by(band, first, o.sender)
                 )
-                for group in _grouped(conn.execute(stmt), key_width=1, kind="opener"):
-                    out.append(group)
+                out.extend(_grouped(conn.execute(stmt), key_width=1, kind="opener"))
         return out
 
     def suspensions(self, tenant_id: str) -> dict[str, datetime]:

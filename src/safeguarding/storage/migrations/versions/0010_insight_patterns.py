@@ -54,13 +54,22 @@ def upgrade() -> None:
     op.create_index(
         "ix_conversation_openers_sender",
         "conversation_openers",
-        ["tenant_id", "sender", "ts"],
+        ["tenant_id", "sender", "recipient", "ts"],
         unique=False,
     )
+    for i in range(6):
+        op.create_index(
+            f"ix_conversation_openers_band{i}",
+            "conversation_openers",
+            ["tenant_id", f"band{i}", "sender", "ts"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    for i in range(6):
+        op.drop_index(f"ix_conversation_openers_band{i}", table_name="conversation_openers")
     op.drop_index("ix_conversation_openers_sender", table_name="conversation_openers")
     op.drop_table("conversation_openers")
     op.drop_index("ix_account_identifiers_digest", table_name="account_identifiers")
