@@ -60,7 +60,12 @@ def build_services(settings: Settings, risk_engine: RiskEngine | None = None) ->
     engine = risk_engine or default_risk_engine()
     pipeline = IngestPipeline(repo, engine, settings, metrics, actions=actions)
     outbox = OutboxWorker(repo, settings, metrics)
-    return Services(settings, repo, pipeline, outbox, metrics, MediaMatchers(repo))
+    queue = None
+    if settings.queue_url:
+        from safeguarding.service.queue.publisher import QueuePublisher
+
+        queue = QueuePublisher(repo, settings)
+    return Services(settings, repo, pipeline, outbox, metrics, MediaMatchers(repo), queue)
 
 
 def mount_routers(app: FastAPI) -> list[str]:
@@ -87,9 +92,13 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.webhooks_enabled:
             services.outbox.start()
+        if services.queue is not None:
+            await services.queue.start()
         try:
             yield
         finally:
+            if services.queue is not None:
+                await services.queue.close()
             services.outbox.stop()
             services.pipeline.close()
             services.repo.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -22,6 +22,9 @@ from safeguarding.service.problems import ProblemError
 from safeguarding.service.settings import Settings
 from safeguarding.storage.repository import Repository
 
+if TYPE_CHECKING:
+    from safeguarding.service.queue.publisher import QueuePublisher
+
 
 @dataclass(slots=True)
 class Services:
@@ -31,6 +34,7 @@ class Services:
     outbox: OutboxWorker
     metrics: ServiceMetrics
     media: MediaMatchers
+    queue: QueuePublisher | None = None  # ``serve --queue``: ingest publishes, workers apply
 
 
 @dataclass(slots=True, frozen=True)

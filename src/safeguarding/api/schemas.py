@@ -37,7 +37,7 @@ class AssessmentOut(BaseModel):
 class EventResultOut(BaseModel):
     id: str
     type: str
-    status: Literal["created", "duplicate"]
+    status: Literal["created", "duplicate", "accepted"]
     conversation_id: str | None = None
     message_index: int | None = None
     risk: float | None = None
@@ -47,6 +47,11 @@ class EventResultOut(BaseModel):
 class IngestOut(BaseModel):
     created: int
     duplicates: int
+    accepted: int | None = Field(
+        default=None,
+        description="With a queue (`serve --queue`): events stored in the queue, to be "
+        "processed by the workers (answered 202, without assessments).",
+    )
     results: list[EventResultOut]
     assessments: list[AssessmentOut]
 

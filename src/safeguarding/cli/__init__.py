@@ -23,6 +23,7 @@ from safeguarding.cli import exchanges as _exchanges  # noqa: E402,F401  exchang
 from safeguarding.cli import insight as _insight  # noqa: E402,F401  insight crime-stats
 from safeguarding.cli import media as _media  # noqa: E402,F401  media hash/match/bank/matches/bench
 from safeguarding.cli import policy as _policy  # noqa: E402,F401  policy validate/show/backtest
+from safeguarding.cli import queue as _queue  # noqa: E402,F401  worker, dlq list/replay
 from safeguarding.cli import reports as _reports  # noqa: E402,F401  reports ncmec/nca/dsa/list/referral
 from safeguarding.cli import service as _service  # noqa: E402,F401  serve, keys, purge, loadtest
 from safeguarding.cli import train as _train  # noqa: E402,F401  train, train --cv

@@ -64,11 +64,19 @@ def serve(
             "--json-logs/--text-logs", help="Log format (default: JSON unless on a terminal)."
         ),
     ] = None,
+    queue: Annotated[
+        str | None,
+        typer.Option(
+            "--queue",
+            help="NATS URL: publish events to JetStream for `safeguarding worker` "
+            "(default: $SAFEGUARDING_QUEUE_URL; none: process them here).",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) and the review console (/console)."""
     from safeguarding.api.server import serve as run
 
-    run(Settings.from_env(db_url=db), host, port, demo, json_logs)
+    run(Settings.from_env(db_url=db, queue_url=queue), host, port, demo, json_logs)
 
 
 @tenants_app.command("create")

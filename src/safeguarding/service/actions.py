@@ -126,6 +126,9 @@ class ActionStage:
         self._helplines: dict[str, HelplineDirectory] = {}  # policy content hash -> directory
         self._tenants: dict[str, _Tenant] = {}
         self._current: _Batch | None = None
+        # Several workers write the same accounts (``safeguarding worker``): read each
+        # batch's accounts and guardian links afresh instead of trusting what memory holds.
+        self.shared_accounts = False
 
     @classmethod
     def for_settings(cls, repo: Repository, settings: Settings) -> ActionStage:
@@ -186,6 +189,13 @@ class ActionStage:
         # Trimmed only here, between batches: an uncommitted link must never be dropped.
         while len(t.guardians) > t.tracker.settings.max_accounts:
             t.guardians.popitem(last=False)
+        if self.shared_accounts:
+            accounts = list(accounts)
+            for account in accounts:
+                t.tracker.forget(account)
+                t.absent.pop(account, None)
+                t.dispatcher.set_account_flags(account, restricted=False, suspended=False)
+            t.guardians.clear()
         wanted = {a for a in accounts if a not in t.tracker and a not in t.absent}
         if not wanted:
             return

@@ -91,14 +91,18 @@ class IngestResult:
     created: int
     duplicates: int
     queued: int = 0  # webhook outbox rows committed by this call
+    accepted: int = 0  # events handed to the queue for the workers (``serve --queue``)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "created": self.created,
             "duplicates": self.duplicates,
             "results": self.results,
             "assessments": self.assessments,
         }
+        if self.accepted:
+            out["accepted"] = self.accepted
+        return out
 
 
 def participant(tenant: str, account: AccountRecord | None, aid: str, now: datetime) -> Participant:

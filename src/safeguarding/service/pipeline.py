@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -102,6 +103,16 @@ class IngestPipeline:
 
     def close(self) -> None:
         self._writer.shutdown(wait=True)
+
+    def evict_where(self, stale: Callable[[str, str], bool]) -> int:
+        """Drop the conversations held in memory for which ``stale(tenant, conversation)``
+        holds (reloaded from storage when they next speak): a worker taking a partition
+        over forgets what it may have held of it before another worker moved it on."""
+        with self._lock:
+            keys = [key for key in self.conversations.loaded if stale(*key)]
+            for tenant, cid in keys:
+                self.conversations.evict(tenant, cid)
+            return len(keys)
 
     def ingest(self, tenant: str, events: list[AnyEvent]) -> IngestResult:
         now = datetime.now(UTC)

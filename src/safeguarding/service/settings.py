@@ -42,6 +42,17 @@ class Settings:
     policy_refresh_s: float = 5.0  # how often policy versions stored elsewhere are taken up
     shadow: bool = False  # decide and record actions, emit none (overrides the policy's flag)
     reports_config: str = ""  # per-tenant reporting configuration (docs/reports.md)
+    # Scale-out (docs/scale-out.md): the JetStream server between the API and the workers;
+    # empty: one process ingests synchronously, as without a queue.
+    queue_url: str = ""
+    queue_stream: str = "SAFEGUARDING"  # stream name; DLQ, leases and subjects derive from it
+    queue_partitions: int = 16  # per-conversation order: one active consumer per partition
+    queue_max_messages: int = 1_000_000  # stream bound: beyond it the API answers 503
+    queue_max_ack_pending: int = 256  # unacknowledged messages per partition consumer
+    queue_fetch_batch: int = 100  # messages a worker applies in one transaction at most
+    queue_lease_s: float = 10.0  # a dead worker's partitions are taken over after this
+    queue_publish_timeout_s: float = 2.0  # JetStream acknowledgement wait before a 503
+    queue_retry_after_s: int = 2  # Retry-After of the API's 503 answers
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
