@@ -274,7 +274,7 @@ class _Generator:
                 response = await http.post("/v1/events", json=body, headers=self.headers)
             except httpx.HTTPError:
                 response = None
-            if response is not None and response.status_code == 200:
+            if response is not None and response.status_code in (200, 202):  # 202: queued
                 done = time.perf_counter()
                 if first:  # latency of undisturbed requests; retries after a kill excluded
                     self.timeline.append((start, done - start))

@@ -251,6 +251,21 @@ def loadtest(
         bool, typer.Option("--no-pin", help="Do not pin server and generator to separate CPUs.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    queue: Annotated[
+        str | None,
+        typer.Option(
+            "--queue",
+            help="NATS URL: load the scale-out roles (serve --queue and workers) instead.",
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="With --queue: worker processes.")] = 1,
+    drain: Annotated[
+        int,
+        typer.Option(
+            help="With --queue: then queue this many with the workers paused, and "
+            "time how fast they drain them (capacity)."
+        ),
+    ] = 0,
 ) -> None:
     """Benchmark: the service in a second process on loopback, driven by an async generator."""
     from safeguarding.benchmarks.loadtest import MIXES, run_loadtest
@@ -262,6 +277,21 @@ def loadtest(
         err.print(f"[red]--mix must be one of: {', '.join(MIXES)}.[/red]")
         raise typer.Exit(2)
     url = Settings.from_env(db_url=db).db_url
+    if queue:
+        _queue_loadtest(
+            url,
+            queue,
+            workers,
+            rate,
+            seconds,
+            batch_size,
+            conversations,
+            warmup,
+            mix,
+            drain,
+            as_json,
+        )
+        return
     report = run_loadtest(
         url,
         rate,
@@ -301,4 +331,61 @@ def loadtest(
             + ("OK" if v["ok"] else "FAILED")
         )
     if not report.verification.get("ok"):
+        raise typer.Exit(1)
+
+
+def _queue_loadtest(
+    url: str,
+    queue: str,
+    workers: int,
+    rate: float,
+    seconds: float,
+    batch_size: int,
+    conversations: int,
+    warmup: float,
+    mix: str,
+    drain: int,
+    as_json: bool,
+) -> None:
+    from safeguarding.benchmarks.queue_load import run_queue_loadtest
+
+    if workers < 1 or drain < 0:
+        err.print("[red]--workers must be 1 or more and --drain 0 or more.[/red]")
+        raise typer.Exit(2)
+    with err.status(f"load test: API and {workers} worker(s) on {queue}"):
+        r = run_queue_loadtest(
+            url,
+            queue,
+            workers,
+            rate,
+            seconds,
+            batch_size,
+            conversations,
+            Path("var"),
+            warmup=warmup,
+            mix=mix,
+            drain=drain,
+        )
+    if as_json:
+        print(json.dumps(r.to_dict(), indent=2))
+    else:
+        v = r.verification
+        out.print(
+            f"{r.workers} worker(s), {r.mix} mix at {r.target_rate:g} msgs/s: accepted "
+            f"{r.accepted_msgs_per_s}/s (API p50 {r.api_p50_ms} ms, p99 {r.api_p99_ms} ms), "
+            f"committed {r.committed_msgs_per_s}/s; accepted to stored p50 {r.e2e_p50_ms} ms, "
+            f"p99 {r.e2e_p99_ms} ms, max {r.e2e_max_ms} ms"
+        )
+        if r.drain_messages:
+            out.print(
+                f"capacity: {r.drain_messages} queued messages drained in {r.drain_s} s = "
+                f"{r.drain_msgs_per_s} msgs/s; worker CPU {r.worker_cpu_ms_per_msg} ms/msg, "
+                f"PostgreSQL CPU {r.postgres_cpu_ms_per_msg} ms/msg"
+            )
+        out.print(
+            f"verification: {v['acknowledged']} acknowledged, {v['missing_acknowledged']} "
+            f"missing, {v['conversations_with_gaps']} conversations with gaps, "
+            f"{v['assessments_behind']} assessments behind -> " + ("OK" if v["ok"] else "FAILED")
+        )
+    if not r.verification.get("ok"):
         raise typer.Exit(1)
