@@ -69,3 +69,36 @@ def test_kill_the_api_mid_stream(cluster: Cluster, tenant) -> None:
         sender.close()
     assert len(sender.acked) == 300
     assert_exactly_once(check_exactly_once(repo, tenant_id, sender.acked))
+
+
+def test_sigterm_drains_and_hands_partitions_over(cluster: Cluster, tenant) -> None:
+    repo, tenant_id, token = tenant
+    cluster.start_api()
+    a, b = cluster.start_worker("ffff06"), cluster.start_worker("abcd07")
+    cluster.wait_log("worker-ffff06.log", "partition taken")
+    cluster.wait_log("worker-abcd07.log", "partition taken")
+    sender = Sender(cluster.base_url, token, conversations=10, prefix="t")
+
+    def send() -> None:
+        for _ in range(30):
+            sender.send(sender.batch(10))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while stored_count(repo, tenant_id) < 80 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        started = time.monotonic()
+        assert a.term(timeout=30) == 0  # finishes and acknowledges what it fetched
+        drained_in = time.monotonic() - started
+        thread.join(120)
+        wait_processed(repo, tenant_id, sender.acked, timeout=120)
+    finally:
+        sender.close()
+    assert drained_in < 15
+    assert "worker stopped" in cluster.read_log("worker-ffff06.log")
+    assert len(sender.acked) == 300
+    assert_exactly_once(check_exactly_once(repo, tenant_id, sender.acked))
+    assert b.alive()
