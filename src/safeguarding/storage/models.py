@@ -432,3 +432,4 @@ class AuthorityReportEvent(Base):
 # on ``Base.metadata`` wherever the models are used (migrations, tests).
 from safeguarding.storage import models_cases as _models_cases  # noqa: E402,F401
 from safeguarding.storage import models_patterns as _models_patterns  # noqa: E402,F401
+from safeguarding.storage import models_insight as _models_insight  # noqa: E402,F401

@@ -2,9 +2,9 @@
 
 :class:`Repository` is one object, assembled from one store per aggregate (tenants and keys,
 ingest, conversations and accounts, alerts and actions, the webhook outbox, retention, media
-banks, policy versions, reports to authorities; cases, console users and sessions, the audit
-chain, evidence bundles), so callers keep a single interface while each aggregate lives in a
-module of its own.
+banks, policy versions, reports to authorities, the insight roll-ups; cases, console users
+and sessions, the audit chain, evidence bundles), so callers keep a single interface while
+each aggregate lives in a module of its own.
 
 Writes are grouped: :meth:`Repository.write_batch` commits the events, messages, engine state,
 alerts and outbox rows of one ingest call in a single transaction, so an acknowledged event is
@@ -24,6 +24,7 @@ from safeguarding.storage.repository.bundles import BundleStore
 from safeguarding.storage.repository.cases import CaseStore
 from safeguarding.storage.repository.conversations import ConversationStore
 from safeguarding.storage.repository.ingest import IngestStore
+from safeguarding.storage.repository.insight import InsightStore
 from safeguarding.storage.repository.media import MediaStore
 from safeguarding.storage.repository.outbox import OutboxStore
 from safeguarding.storage.repository.policies import SERVICE_POLICY, PolicyStore
@@ -63,5 +64,6 @@ class Repository(
     MediaStore,
     PolicyStore,
     AuthorityReportStore,
+    InsightStore,
 ):
     """Storage for the service. Thread-safe; on SQLite, writes are serialised in-process."""

@@ -1,0 +1,81 @@
+"""Insight benchmark: the trends report over a large generated history.
+
+Generates ``messages`` messages and about ``actions`` actions of history (untimed; bulk
+loads), rolls them up once (timed and reported apart: this is the step a deployment runs
+incrementally, a few minutes' rows at a time), then times the report a lead opens: every
+metric under every dimension by week over the whole history, time to act and spikes by day
+over the last 90 days. The target is ≤ 30 s for the report on SQLite and on PostgreSQL.
+Other reports over the same history register in :data:`TIMED` (name -> callable).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from safeguarding.benchmarks.history import HistorySize, generate_history
+from safeguarding.insight.periods import Grain
+from safeguarding.insight.report import trends_report
+from safeguarding.storage.repository import Repository
+
+TARGET_S = 30.0
+Timed = Callable[[Repository, str, date, date], object]
+
+
+def _trends(repo: Repository, tenant_id: str, first: date, last: date) -> object:
+    whole = trends_report(repo, tenant_id, Grain.WEEK, first, last)
+    recent = trends_report(repo, tenant_id, Grain.DAY, last - timedelta(days=89), last)
+    return len(whole["trends"]) + len(recent["trends"])
+
+
+# Reports timed over the generated history; others (the transparency report) add theirs.
+TIMED: dict[str, Timed] = {"trends": _trends}
+
+
+@dataclass
+class InsightBenchResult:
+    backend: str
+    history: dict[str, int]
+    generate_s: float
+    rollup_s: float
+    report_s: dict[str, float] = field(default_factory=dict)
+    target_s: float = TARGET_S
+
+    @property
+    def passed(self) -> bool:
+        return all(s <= self.target_s for s in self.report_s.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "passed": self.passed}
+
+
+def run_insight_bench(
+    repo: Repository,
+    *,
+    messages: int = 10_000_000,
+    actions: int = 1_000_000,
+    days: int = 730,
+    progress: Callable[[str, int], None] | None = None,
+) -> InsightBenchResult:
+    """Generate the history in a fresh tenant of ``repo``, roll it up, time each report."""
+    repo.migrate()
+    tenant = repo.create_tenant(f"insight-bench-{time.time_ns()}")
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    t0 = time.perf_counter()
+    size: HistorySize = generate_history(
+        repo, tenant.id, messages=messages, actions=actions, days=days, end=end, progress=progress
+    )
+    generated = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    repo.rollup(tenant.id, progress)
+    rolled = time.perf_counter() - t0
+    result = InsightBenchResult(repo.dialect, asdict(size), round(generated, 1), round(rolled, 1))
+    first, last = (end - timedelta(days=days)).date(), (end - timedelta(days=1)).date()
+    for name, report in TIMED.items():
+        t0 = time.perf_counter()
+        report(repo, tenant.id, first, last)
+        result.report_s[name] = round(time.perf_counter() - t0, 2)
+    return result
