@@ -1,8 +1,8 @@
 """Roles and what each may do: the one place the console asks "may this person ...?".
 
 Least privilege: an admin manages people and limits but reads no case; an auditor reads the
-audit log only; the restricted child-safety queue and reports to the authorities are for
-cleared roles (specialist, lead).
+audit log and the insight figures (counts, never content); the restricted child-safety queue
+and reports to the authorities are for cleared roles (specialist, lead).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Permission(StrEnum):
     BULK = "bulk"  # bulk decisions, team time in queue
     USERS = "users"  # manage people and wellbeing limits
     AUDIT = "audit"  # read the audit log
-    INSIGHT = "insight"  # trends and patterns (pseudonymised; real ids: the lead role only)
+    INSIGHT = "insight"  # trends, patterns, transparency (pseudonymised; real ids: lead only)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

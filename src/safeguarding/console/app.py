@@ -74,6 +74,7 @@ def mount_console(
         pages_admin,
         pages_auth,
         pages_case,
+        pages_insight,
         pages_insight_patterns,
         pages_queue,
     )
@@ -82,7 +83,14 @@ def mount_console(
     state = ConsoleState.build(repo, settings)
     app.state.console = state
     app.add_exception_handler(NotSignedIn, not_signed_in)
-    for module in (pages_auth, pages_queue, pages_case, pages_admin, pages_insight_patterns):
+    for module in (
+        pages_auth,
+        pages_queue,
+        pages_case,
+        pages_admin,
+        pages_insight,
+        pages_insight_patterns,
+    ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
     app.mount(
         PREFIX + "/static", StaticFiles(directory=str(HERE / "static")), name="console-static"

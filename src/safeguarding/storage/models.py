@@ -431,5 +431,5 @@ class AuthorityReportEvent(Base):
 # The console and cases tables live in their own module; importing it here registers them
 # on ``Base.metadata`` wherever the models are used (migrations, tests).
 from safeguarding.storage import models_cases as _models_cases  # noqa: E402,F401
-from safeguarding.storage import models_patterns as _models_patterns  # noqa: E402,F401
 from safeguarding.storage import models_insight as _models_insight  # noqa: E402,F401
+from safeguarding.storage import models_patterns as _models_patterns  # noqa: E402,F401
