@@ -420,4 +420,7 @@ def generate_history(
         tick("decisions", writer.insert(CaseEventRow, events) - len(cases))
         writer.insert(AuthorityReportRow, reports)
         tick("reports", writer.insert(AuthorityReportEvent, report_events))
+    if writer.postgres:  # fresh statistics, as autovacuum would give a live database
+        with repo.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     return HistorySize(**size)

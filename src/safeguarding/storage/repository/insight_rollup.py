@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from safeguarding.storage.models import (
@@ -31,7 +31,12 @@ from safeguarding.storage.models import (
 )
 from safeguarding.storage.models_cases import CaseEventRow, CaseRow
 from safeguarding.storage.models_insight import InsightConversation, InsightCursor, InsightDaily
-from safeguarding.storage.repository.base import RepositoryBase, rows_in_chunks, table_of
+from safeguarding.storage.repository.base import (
+    CHUNK,
+    RepositoryBase,
+    rows_in_chunks,
+    table_of,
+)
 
 PAGE = 20_000
 SOURCES = ("alerts", "case_events", "actions", "reports")
@@ -298,17 +303,19 @@ class InsightRollupStore(RepositoryBase):
     def _message_times(
         self, conn: Connection, tenant_id: str, first_index: dict[str, int]
     ) -> dict[str, datetime]:
-        """The time of each conversation's first risky message (one primary-key read each)."""
+        """The time of each conversation's first risky message, read by primary key
+        (conversation, index) a few hundred pairs a query."""
         m = table_of(StoredMessage).c
-        stmt = select(m.ts).where(
-            m.tenant_id == bindparam("t_id"),
-            m.conversation_id == bindparam("c_id"),
-            m.idx == bindparam("i"),
-        )
+        pairs = sorted(first_index.items())
         out: dict[str, datetime] = {}
-        for cid, idx in first_index.items():
-            ts = conn.execute(stmt, {"t_id": tenant_id, "c_id": cid, "i": idx}).scalar()
-            if ts is not None:
+        for start in range(0, len(pairs), CHUNK):
+            chunk = pairs[start : start + CHUNK]
+            rows = conn.execute(
+                select(m.conversation_id, m.ts).where(
+                    m.tenant_id == tenant_id, tuple_(m.conversation_id, m.idx).in_(chunk)
+                )
+            )
+            for cid, ts in rows:
                 out[cid] = ts
         return out
 
