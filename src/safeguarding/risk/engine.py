@@ -22,6 +22,12 @@ from safeguarding.domain import (
     Signal,
 )
 from safeguarding.risk.features import CCE_TACTICS, STRONG, feature_values, target_for
+from safeguarding.risk.exploitation import (
+    EXPLOITATION_RISK,
+    debt_alone,
+    exploitation_pattern,
+    recruiter_context,
+)
 from safeguarding.risk.model import RiskModel
 from safeguarding.risk.state import ConversationState, ParticipantState
 from safeguarding.signals.extract import MessageAnalyser, MessageSignals, TacticEvidence
@@ -51,12 +57,14 @@ CODE_WORDS = {
 CODE_WORD_SCORE = 0.8
 CODE_WORD_WEAK = 0.4
 # What a carer's logistics ("text me when you get home", "i'll pick you up at 5", "send me a
-# photo of the permission slip") or a family surprise ("don't tell your sister about her
-# present") explains in the same message: those tactics count at this factor, below
-# ``STRONG``, so the words alone do not alert.
+# photo of the permission slip"), a family surprise ("don't tell your sister about her
+# present") or laughter (exploitation's words as a joke) explains in the same message: those
+# tactics count at this factor, below ``STRONG``, so the words alone do not alert.
 EXPLAINED_BY = {
     "care": ("risk_assessment", "meeting", "platform_move", "image_request"),
     "surprise": ("isolation_secrecy", "gifts"),
+    # laughter: "you owe me a nugget lol", "we're basically a family now jaja"
+    "banter": CCE_TACTICS,
 }
 EXPLAINED_FACTOR = 0.5
 # What a carer's role never explains: with one of these on record, the earlier messages of a
@@ -325,6 +333,12 @@ class Engine:
         ):
             sender.sextortion_at = index
             state.extorter = state.extorter or sender.id
+        if (
+            sender.exploitation_at is None
+            and tactics
+            and (exploitation_pattern(sender.tactic_max) or debt_alone(sender.tactic_max))
+        ):
+            sender.exploitation_at = index
 
     def _age_was_asked(
         self, state: ConversationState, sender: ParticipantState, index: int
@@ -354,13 +368,21 @@ class Engine:
         if suspect is None:
             return
         extorter = state.participants.get(state.extorter) if state.extorter else None
+        exploiter = None if extorter is not None else self._exploiter(state)
         if extorter is not None:
             suspect, suspect_x = extorter, None
             risk = max(extorter.last_risk, SEXTORTION_RISK, self.model.urgent_threshold)
+        elif exploiter is not None:
+            suspect, suspect_x = exploiter, None
+            risk = max(exploiter.last_risk, EXPLOITATION_RISK, self.model.alert_threshold)
         state.risk = risk
         level = AlertLevel.NONE
         if extorter is not None:
             level = AlertLevel.URGENT
+        elif exploiter is not None:
+            level = AlertLevel.ALERT
+            if any(exploiter.tactic_max.get(t, 0.0) >= STRONG for t in URGENT_TACTICS):
+                level = AlertLevel.URGENT
         elif risk >= self.model.alert_threshold:
             level = AlertLevel.ALERT
             severe = any(suspect.tactic_max.get(t, 0.0) >= STRONG for t in URGENT_TACTICS)
@@ -382,9 +404,31 @@ class Engine:
                 state.reasons.insert(
                     0, f"sextortion: leverage, threat or demand at message {extorter.sextortion_at}"
                 )
+            elif exploiter is not None:
+                state.reasons.insert(
+                    0,
+                    "criminal exploitation: offer, task, work phone, debt or threat from a "
+                    f"recruiter at message {exploiter.exploitation_at}",
+                )
         # Once a conversation has alerted it stays at least at that level: a moderator decides.
         sticky = state.level if state.first_alert_index is not None else 0
         self._set_level(state, max(int(level), sticky), index)
+
+    @staticmethod
+    def _exploiter(state: ConversationState) -> ParticipantState | None:
+        """The recruiter whose messages completed criminal exploitation's arc, in a
+        recruiter's context (``risk.exploitation``); once found, kept."""
+        if state.exploiter is not None:
+            return state.participants.get(state.exploiter)
+        for p in state.participants.values():
+            if p.exploitation_at is None or harm_of(p.tactic_max) != _CCE_HARM:
+                continue
+            if not exploitation_pattern(p.tactic_max) and p.connected is not False:
+                continue  # a debt alone counts only from a stranger
+            if recruiter_context(state, p):
+                state.exploiter = p.id
+                return p
+        return None
 
     @staticmethod
     def _set_level(state: ConversationState, level: int, index: int) -> None:
@@ -528,18 +572,24 @@ def harm_of(tactic_max: dict[str, float]) -> str:
     """Criminal exploitation when its own tactics outweigh sexual grooming's own, else
     grooming (sextortion is named by its own pattern, :func:`sextortion_pattern`).
 
-    Exploitation needs at least one strong sign of its own, so one loose "easy money" does not
-    relabel a grooming chat; a tie stays with grooming, the harm the engine was first built and
+    Exploitation needs at least one strong sign of its own (an offer beside a gift, which a
+    groomer makes too, is not enough), so one loose "easy money" does not relabel a grooming
+    chat; a tie stays with grooming, the harm the engine was first built and
     measured for.
     """
     cce = sum(s for t, s in tactic_max.items() if t in _CCE)
     grooming = sum(s for t, s in tactic_max.items() if t in _GROOMING_ONLY)
-    if cce > grooming and any(tactic_max.get(t, 0.0) >= STRONG for t in _CCE):
+    strong = [t for t in CCE_TACTICS if tactic_max.get(t, 0.0) >= STRONG]
+    # An offer of money beside a gift is a groomer's ("2000 vbucks for a pic"): exploitation
+    # then needs a task, a work phone, a debt or belonging as well.
+    offer_only = strong == ["money_offer"] and tactic_max.get("gifts", 0.0) >= STRONG
+    if cce > grooming and strong and not offer_only:
         return Harm.CRIMINAL_EXPLOITATION.value
     return Harm.GROOMING.value
 
 
 _CCE = frozenset(CCE_TACTICS)
+_CCE_HARM = Harm.CRIMINAL_EXPLOITATION.value
 _GROOMING_ONLY = frozenset(GROOMING_ONLY)
 
 

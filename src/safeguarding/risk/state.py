@@ -40,6 +40,7 @@ class ParticipantState:
     care_messages: int = 0  # messages with a carer's logistics or a family surprise
     surprise_at: int | None = None  # this participant's last message about a family surprise
     sextortion_at: int | None = None  # message that completed the sextortion pattern
+    exploitation_at: int | None = None  # message that completed criminal exploitation's arc
 
     def apply_facts(self, p: Participant) -> None:
         """Take the platform's account facts; a known value is never erased by an unknown."""
@@ -113,6 +114,7 @@ class ConversationState:
     max_level: int = 0
     harm: str | None = None  # grooming, sextortion or criminal_exploitation (``Assessment.harm``)
     extorter: str | None = None  # first participant who completed the sextortion pattern
+    exploiter: str | None = None  # first recruiter who completed criminal exploitation's arc
     reasons: list[str] = field(default_factory=list)
     open_mentions: int = 0  # messages saying a parent knows of or agreed to an arrangement
     # Evidence dicts already exported, in the order of ``evidence`` (which only grows), with

@@ -33,7 +33,8 @@ DEFAULT_WEIGHT = 0.8
 # a deadline), code words whose meaning comes from what the pair said before ("the other
 # app", "our thing", "the extra stuff"), a carer's everyday role and logistics, and a
 # family surprise (a sibling's present) that explains a request for secrecy, and an
-# arrangement made openly with a parent, which lowers criminal exploitation's risk.
+# arrangement made openly with a parent, which lowers criminal exploitation's risk, and
+# laughter, which makes "you owe me a nugget lol" a joke rather than a debt.
 CUES = frozenset(
     {
         "leverage",
@@ -46,6 +47,7 @@ CUES = frozenset(
         "care",
         "surprise",
         "open_arrangement",  # a parent knows of or agreed to a job, errand or trip (lowers risk)
+        "banter",  # laughter in the message ("lol", "jaja", "mdr"): exploitation's words as a joke
     }
 )
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
