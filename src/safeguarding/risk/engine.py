@@ -21,13 +21,13 @@ from safeguarding.domain import (
     Participant,
     Signal,
 )
-from safeguarding.risk.features import CCE_TACTICS, STRONG, feature_values, target_for
 from safeguarding.risk.exploitation import (
     EXPLOITATION_RISK,
     debt_alone,
     exploitation_pattern,
     recruiter_context,
 )
+from safeguarding.risk.features import CCE_TACTICS, STRONG, feature_values, target_for
 from safeguarding.risk.model import RiskModel
 from safeguarding.risk.state import ConversationState, ParticipantState
 from safeguarding.signals.extract import MessageAnalyser, MessageSignals, TacticEvidence
