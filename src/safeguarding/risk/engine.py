@@ -39,6 +39,10 @@ URGENT_TACTICS = ("threat", "meeting", "debt")
 # Tactics only sexual grooming uses, weighed against criminal exploitation's own to name the
 # harm; the rest (secrecy, platform moves, gifts, threats, "you owe me" dependency) serve both.
 GROOMING_ONLY = ("image_request", "desensitisation")
+# Tactics that lean towards sexual grooming without belonging to it alone (a recruiter may
+# flatter or meet too): they count at this weight on grooming's side when naming the harm.
+GROOMING_LEANING = ("compliments", "emotional_dependency", "meeting")
+GROOMING_LEANING_WEIGHT = 0.5
 # Sextortion escalates at the first threat or demand, whoever the accounts are: the risk is
 # raised to at least this (and the level to urgent) once the pattern is complete.
 SEXTORTION_RISK = 0.95
@@ -577,12 +581,14 @@ def harm_of(tactic_max: dict[str, float]) -> str:
     chat; a tie stays with grooming, the harm the engine was first built and
     measured for.
     """
-    cce = sum(s for t, s in tactic_max.items() if t in _CCE)
+    cce = sum(s for t, s in tactic_max.items() if t in _CCE and s >= STRONG)
     grooming = sum(s for t, s in tactic_max.items() if t in _GROOMING_ONLY)
+    grooming += GROOMING_LEANING_WEIGHT * sum(tactic_max.get(t, 0.0) for t in GROOMING_LEANING)
     strong = [t for t in CCE_TACTICS if tactic_max.get(t, 0.0) >= STRONG]
-    # An offer of money beside a gift is a groomer's ("2000 vbucks for a pic"): exploitation
-    # then needs a task, a work phone, a debt or belonging as well.
-    offer_only = strong == ["money_offer"] and tactic_max.get("gifts", 0.0) >= STRONG
+    # An offer alone names exploitation only in a lexicon's strong words ("a money thing for
+    # you", "proper money"); a looser one may be a groomer's gift ("$50 spending money"), and
+    # then a task, a work phone, a debt or belonging must come with it.
+    offer_only = strong == ["money_offer"] and tactic_max["money_offer"] < OFFER_ALONE
     if cce > grooming and strong and not offer_only:
         return Harm.CRIMINAL_EXPLOITATION.value
     return Harm.GROOMING.value
@@ -590,6 +596,7 @@ def harm_of(tactic_max: dict[str, float]) -> str:
 
 _CCE = frozenset(CCE_TACTICS)
 _CCE_HARM = Harm.CRIMINAL_EXPLOITATION.value
+OFFER_ALONE = 0.8
 _GROOMING_ONLY = frozenset(GROOMING_ONLY)
 
 

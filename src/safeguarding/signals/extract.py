@@ -16,6 +16,7 @@ from safeguarding.signals.patterns import (
     contact_details,
     stated_ages,
 )
+from safeguarding.signals.roles import RoleReader
 from safeguarding.signals.semantic import ExemplarIndex
 
 # A semantic match counts as tactic evidence only when it is both close to a tactic exemplar
@@ -31,7 +32,7 @@ class TacticEvidence:
     tactic: str
     score: float
     span: tuple[int, int] | None  # in the original text
-    source: str  # lexicon | semantic
+    source: str  # lexicon | semantic | roles
 
 
 @dataclass(slots=True)
@@ -51,9 +52,15 @@ class MessageSignals:
 class MessageAnalyser:
     """Normalises a message and runs every per-message detector on it."""
 
-    def __init__(self, lexicon: TacticLexicon, exemplars: ExemplarIndex | None) -> None:
+    def __init__(
+        self,
+        lexicon: TacticLexicon,
+        exemplars: ExemplarIndex | None,
+        roles: RoleReader | None = None,
+    ) -> None:
         self.lexicon = lexicon
         self.exemplars = exemplars
+        self.roles = roles
 
     @classmethod
     def default(cls) -> MessageAnalyser:
@@ -72,6 +79,11 @@ class MessageAnalyser:
                 out.cues[hit.tactic] = found
             else:
                 tactics[hit.tactic] = found
+        if self.roles is not None:
+            for role in self.roles.read(folded):
+                current = tactics.get(role.tactic)
+                if current is None or current.score < role.weight:
+                    tactics[role.tactic] = TacticEvidence(role.tactic, role.weight, None, "roles")
         if self.exemplars is not None:
             scores = self.exemplars.score(norm.text)
             if scores is not None:
@@ -109,4 +121,6 @@ _DIGIT_RX = re.compile(r"\d")
 
 @cache
 def _default_analyser() -> MessageAnalyser:
-    return MessageAnalyser(TacticLexicon.from_package(), ExemplarIndex.from_package())
+    return MessageAnalyser(
+        TacticLexicon.from_package(), ExemplarIndex.from_package(), RoleReader.from_package()
+    )
