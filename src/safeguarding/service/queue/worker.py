@@ -40,6 +40,8 @@ from safeguarding.service.settings import Settings
 
 log = logging.getLogger("safeguarding.worker")
 FETCH_WAIT_S = 1.0
+MORE_WAIT_S = 0.005
+GATHER_S = 0.015  # the applier waits at most this for partitions still fetching
 RETRY_MAX_S = 5.0
 
 
@@ -183,7 +185,7 @@ class QueueWorker:
         try:
             while not stopping.is_set() and leases.valid(p):
                 try:
-                    messages = await sub.fetch(self.settings.queue_fetch_batch, FETCH_WAIT_S)
+                    messages = await self._fetch(sub)
                 except (nats.errors.TimeoutError, TimeoutError):
                     continue
                 except NATS_ERRORS:
@@ -196,10 +198,33 @@ class QueueWorker:
             with contextlib.suppress(*NATS_ERRORS):
                 await sub.unsubscribe()
 
+    async def _fetch(self, sub: PartitionSub) -> list[Message]:
+        """The next message as soon as there is one (a long poll), then whatever else is
+        there within ``MORE_WAIT_S``, up to the batch size. One fetch of the whole batch
+        would wait for it to fill (or for the poll to expire): a second of latency on a
+        partition that gets fewer than a batch a second."""
+        messages = await sub.fetch(1, FETCH_WAIT_S)
+        batch = self.settings.queue_fetch_batch
+        if batch > 1:
+            with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):
+                messages += await sub.fetch(batch - 1, MORE_WAIT_S)
+        return messages
+
     # --- applying ------------------------------------------------------------------------
     async def _applier(self) -> None:
         while True:
             batches = [await self._ready.get()]
+            # Give the other partitions a moment to report too: one transaction for all of
+            # them costs little more than one for a single partition.
+            until = time.monotonic() + GATHER_S
+            while len(batches) < len(self._tasks):
+                left = until - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    batches.append(await asyncio.wait_for(self._ready.get(), left))
+                except TimeoutError:
+                    break
             while not self._ready.empty():
                 batches.append(self._ready.get_nowait())
             try:
