@@ -87,6 +87,7 @@ def test_links_offender_network_and_ban_evasion(world: tuple[Repository, str, st
         (("wolf", "wolf2"), 3, 1.0, 4.0),  # suspended: risk 1; k01, k05 and k02
     ]
     assert ranked[1].repeat_offending and not ranked[0].repeat_offending
+    assert [c.communities for c in ranked] == [1, 1]
 
 
 def test_public_identifiers_are_not_links(world: tuple[Repository, str, str]) -> None:

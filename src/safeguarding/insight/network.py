@@ -22,6 +22,7 @@ from safeguarding.insight.patterns import Patterns
 
 Namer = Callable[[str], str]
 NODE_FIELDS = (
+    "community",
     "children",
     "risk",
     "suspended",
@@ -40,6 +41,7 @@ class Cluster:
     score: float
     suspended: int
     repeat_offending: bool
+    communities: int
 
 
 def build_graph(patterns: Patterns) -> nx.Graph:
@@ -64,6 +66,12 @@ def build_graph(patterns: Patterns) -> nx.Graph:
             kinds="+".join(sorted(link.kinds)),
             weight=sum(link.kinds.values()),
         )
+    # Communities (Louvain, seeded: the same graph gives the same numbers) split a large
+    # component where its accounts cluster more tightly among themselves.
+    found = nx.community.louvain_communities(graph, weight="weight", seed=13)
+    for number, members in enumerate(sorted((sorted(c) for c in found), key=lambda m: m[0])):
+        for node in members:
+            graph.nodes[node]["community"] = number + 1
     return graph
 
 
@@ -78,11 +86,14 @@ def clusters(patterns: Patterns, graph: nx.Graph) -> list[Cluster]:
         if suspended:
             risk = max(risk, 1.0)
         score = risk * (1 + len(reached))
-        found.append((score, len(reached), members, risk, suspended, bool(evaders & component)))
+        communities = len({graph.nodes[a]["community"] for a in members})
+        found.append(
+            (score, len(reached), members, risk, suspended, bool(evaders & component), communities)
+        )
     found.sort(key=lambda c: (-c[0], -c[1], c[2]))
     return [
-        Cluster(i + 1, members, n, round(risk, 4), round(score, 4), suspended, evading)
-        for i, (score, n, members, risk, suspended, evading) in enumerate(found)
+        Cluster(i + 1, members, n, round(risk, 4), round(score, 4), suspended, evading, parts)
+        for i, (score, n, members, risk, suspended, evading, parts) in enumerate(found)
     ]
 
 
@@ -135,6 +146,7 @@ def export(
                 "score",
                 "suspended",
                 "repeat_offending",
+                "communities",
                 "members",
             ],
             (
@@ -146,6 +158,7 @@ def export(
                     c.score,
                     c.suspended,
                     c.repeat_offending,
+                    c.communities,
                     " ".join(sorted(name(a) for a in c.accounts)),
                 ]
                 for c in ranked
@@ -214,6 +227,7 @@ def summary(patterns: Patterns, ranked: list[Cluster], name: Namer, top: int) ->
                 "score": c.score,
                 "suspended": c.suspended,
                 "repeat_offending": c.repeat_offending,
+                "communities": c.communities,
             }
             for c in ranked[:top]
         ],

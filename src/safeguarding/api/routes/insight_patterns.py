@@ -31,6 +31,7 @@ class PatternCluster(BaseModel):
     score: float
     suspended: int
     repeat_offending: bool
+    communities: int
 
 
 class PatternBurst(BaseModel):
