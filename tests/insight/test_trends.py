@@ -155,3 +155,6 @@ def test_planted_spike_is_found_and_explained(repo: Repository) -> None:
     assert "platform_move" in spike.explanation and "acct_x" in spike.explanation
     # Saturdays with 12 alerts are ordinary for a Saturday: no spike.
     assert not find_spikes(repo, "t", date(2026, 2, 7), date(2026, 2, 28))
+    # The first weeks have no same-weekday history yet (the weeks before the data began do
+    # not count as zeros): nothing is judged a spike there.
+    assert not find_spikes(repo, "t", date(2026, 1, 5), date(2026, 1, 25))

@@ -6,9 +6,11 @@ spread their median absolute deviation (MAD, scaled by 1.4826 to read as a stand
 deviation, and never below the square root of the median or 1, so a flat baseline of zeros
 does not turn every single alert into a spike). A day is a spike when its robust score
 ``(count - median) / spread`` reaches ``threshold`` and it is at least ``min_excess`` above
-the median. The explanation ranks, for each dimension, the values whose own count rose most
-over their same-weekday median, and the accounts behind most of the day's newly alerted
-conversations (an account cluster contacting many children at once)."""
+the median. Weeks before the tenant's first rolled-up day are left out of the baseline (they
+would read as zeros), and a day needs ``min_weeks`` of them to be judged. The explanation
+ranks, for each dimension, the values whose own count rose most over their same-weekday
+median, and the accounts behind most of the day's newly alerted conversations (an account
+cluster contacting many children at once)."""
 
 from __future__ import annotations
 
@@ -92,8 +94,13 @@ def _daily(
     return out
 
 
-def _same_weekdays(counts: dict[date, int], day: date, weeks: int) -> list[float]:
-    return [float(counts.get(day - timedelta(weeks=k), 0)) for k in range(1, weeks + 1)]
+def _same_weekdays(
+    counts: dict[date, int], day: date, weeks: int, since: date = date.min
+) -> list[float]:
+    """The counts of the same weekday in the ``weeks`` weeks before ``day``, leaving out
+    weeks before the data begins (``since``), which would read as zeros."""
+    before = (day - timedelta(weeks=k) for k in range(1, weeks + 1))
+    return [float(counts.get(d, 0)) for d in before if d >= since]
 
 
 def find_spikes(
@@ -107,16 +114,22 @@ def find_spikes(
     threshold: float = 4.0,
     min_excess: int = 5,
     max_drivers: int = 3,
+    min_weeks: int = 3,
 ) -> list[Spike]:
     """The spikes of ``metric`` from ``first`` to ``last``, each explained."""
+    known = repo.insight_days(tenant_id)
+    if known is None:
+        return []
+    since = date.fromisoformat(known[0])
     read_from = first - timedelta(weeks=weeks)
     totals = _daily(repo, tenant_id, metric, "all", read_from, last).get("", {})
     spikes: list[tuple[date, int, float, float, float]] = []
     day = first
     while day <= last:
         count = totals.get(day, 0)
-        mid, spread, score = robust_score(count, _same_weekdays(totals, day, weeks))
-        if score >= threshold and count - mid >= min_excess:
+        history = _same_weekdays(totals, day, weeks, since)
+        mid, spread, score = robust_score(count, history)
+        if len(history) >= min_weeks and score >= threshold and count - mid >= min_excess:
             spikes.append((day, count, mid, spread, score))
         day += timedelta(days=1)
     if not spikes:
@@ -130,7 +143,7 @@ def find_spikes(
             ranked = []
             for value, counts in values.items():
                 now = counts.get(day, 0)
-                base = median(_same_weekdays(counts, day, weeks))
+                base = median(_same_weekdays(counts, day, weeks, since))
                 if now - base > 0:
                     ranked.append(
                         Driver(dimension, value, now, base, now - base, (now - base) / rise)

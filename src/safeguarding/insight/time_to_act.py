@@ -26,13 +26,14 @@ STEPS = {
 
 
 def percentile(values: list[float], p: float) -> float | None:
+    """Rounded to the millisecond (SQLite's julian-day arithmetic carries float noise)."""
     if not values:
         return None
     ordered = sorted(values)
     h = (len(ordered) - 1) * p
     lo = floor(h)
     hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (h - lo) * (ordered[hi] - ordered[lo])
+    return round(ordered[lo] + (h - lo) * (ordered[hi] - ordered[lo]), 3)
 
 
 @dataclass(frozen=True)
@@ -59,19 +60,17 @@ def time_to_act(
     read_from = starts[0] - timedelta(days=31 if grain is Grain.MONTH else 7)
     read_from = start_of(read_from, grain)
     read_to = next_start(starts[-1], grain) - timedelta(days=1)
-    rows = repo.alerted_conversations(
-        tenant_id,
-        read_from.isoformat(),
-        read_to.isoformat(),
-        ("day", "first_risky_at", *STEPS.values()),
-    )
+    rows = repo.step_seconds(tenant_id, read_from.isoformat(), read_to.isoformat())
     seconds: dict[tuple[date, str], list[float]] = defaultdict(list)
-    for r in rows:
-        start = start_of(date.fromisoformat(r.day), grain)
-        for step, column in STEPS.items():
-            at = getattr(r, column)
-            if at is not None:
-                seconds[(start, step)].append(max(0.0, (at - r.first_risky_at).total_seconds()))
+    starts_of: dict[str, date] = {}
+    names = list(STEPS)
+    for day, *steps in rows:
+        start = starts_of.get(day)
+        if start is None:
+            start = starts_of[day] = start_of(date.fromisoformat(day), grain)
+        for step, value in zip(names, steps, strict=True):
+            if value is not None:
+                seconds[(start, step)].append(max(0.0, value))
     all_starts = periods(read_from, read_to, grain)
     out = []
     for i, start in enumerate(all_starts):

@@ -71,8 +71,8 @@ def trend(
     # Read from a year before the first period to the end of the last one.
     read_from = min(year_before(starts[0], grain), previous_start(starts[0], grain))
     read_to = next_start(starts[-1], grain) - timedelta(days=1)
-    rows = repo.daily_counts(
-        tenant_id, metric, dimension, read_from.isoformat(), read_to.isoformat()
+    rows = repo.period_counts(
+        tenant_id, metric, dimension, grain.value, read_from.isoformat(), read_to.isoformat()
     )
     by_value = bucket_counts(rows, grain)
     out: list[TrendPoint] = []

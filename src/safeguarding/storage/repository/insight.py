@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Date, Float, Row, cast, func, literal, select
 
 from safeguarding.storage.models import ActionRow, AlertRow, AuthorityReportRow
 from safeguarding.storage.models_cases import CaseEventRow, CaseRow
@@ -36,6 +36,68 @@ class InsightStore(InsightRollupStore):
                 .order_by(d.day, d.value)
             ).all()
         return [(r.day, r.value, int(r[2])) for r in rows]
+
+    def period_counts(
+        self,
+        tenant_id: str,
+        metric: str,
+        dimension: str,
+        grain: str,
+        first_day: str,
+        last_day: str,
+    ) -> list[tuple[str, str, int]]:
+        """(period start, value, count) summed in the database per ISO week (``week``,
+        starting Monday) or calendar month (``month``); ``day`` is :meth:`daily_counts`."""
+        if grain == "day":
+            return self.daily_counts(tenant_id, metric, dimension, first_day, last_day)
+        d = table_of(InsightDaily).c
+        period: Any
+        if grain == "month":
+            period = func.substr(d.day, 1, 7) + literal("-01")
+        elif self.dialect == "postgresql":
+            period = func.to_char(func.date_trunc("week", cast(d.day, Date)), "YYYY-MM-DD")
+        else:  # the Monday on or before the day
+            period = func.date(d.day, "weekday 0", "-6 days")
+        period = period.label("period")
+        total = func.sum(d.count).label("total")
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(period, d.value, total)
+                .where(
+                    d.tenant_id == tenant_id,
+                    d.metric == metric,
+                    d.dimension == dimension,
+                    d.day >= first_day,
+                    d.day <= last_day,
+                )
+                .group_by(period, d.value)
+            ).all()
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    def step_seconds(
+        self, tenant_id: str, first_day: str, last_day: str
+    ) -> list[tuple[str, float | None, float | None, float | None, float | None]]:
+        """(first alert day, seconds from the first risky message to the first alert,
+        decision, action, report) of each conversation first alerted between two days,
+        computed in the database (no timestamps to convert)."""
+        t = table_of(InsightConversation).c
+
+        def seconds(column: Any) -> Any:
+            if self.dialect == "postgresql":
+                return cast(func.extract("epoch", column - t.first_risky_at), Float)
+            return (func.julianday(column) - func.julianday(t.first_risky_at)) * 86_400.0
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    t.day,
+                    seconds(t.alerted_at),
+                    seconds(t.decided_at),
+                    seconds(t.actioned_at),
+                    seconds(t.reported_at),
+                ).where(t.tenant_id == tenant_id, t.day >= first_day, t.day <= last_day)
+            ).all()
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def insight_days(self, tenant_id: str) -> tuple[str, str] | None:
         """The first and last day with any roll-up count, or None before the first."""
