@@ -59,8 +59,11 @@ def test_accepted_once_queued_and_tenants_keep_their_own_ids(queued: Harness) ->
     assert [r["status"] for r in body["results"]] == ["accepted", "accepted"]
     # The same ids from another tenant are other events: queued, not de-duplicated.
     assert queued.post(bob, batch).status_code == 202
-    # A retry is absorbed by JetStream's de-duplication window.
-    assert queued.post(alice, batch).status_code == 202
+    # A retry is absorbed by JetStream's de-duplication window, and answered as such.
+    retry = queued.post(alice, batch)
+    assert retry.status_code == 202
+    assert [r["status"] for r in retry.json()["results"]] == ["duplicate", "duplicate"]
+    assert retry.json()["duplicates"] == 2 and "accepted" not in retry.json()
     assert asyncio.run(_pending(stream)) == 4
     # Reads stay per tenant (nothing is applied without a worker: 404 for both).
     assert queued.client.get("/v1/conversations/c1/assessment", headers=bob).status_code == 404

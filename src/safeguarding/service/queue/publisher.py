@@ -107,17 +107,30 @@ class QueuePublisher:
         for ev in fresh:
             by_subject.setdefault(self.names.partition_subject(tenant, ev), []).append(ev)
 
+        queued_before: set[str] = set()  # JetStream already had them (a retry in its window)
+
         async def send(subject: str, group: list[AnyEvent]) -> None:
             for ev in group:
-                await link.publish(
+                if await link.publish(
                     subject, encode(tenant, ev, accepted), msg_id(tenant, ev.id), timeout
-                )
+                ):
+                    queued_before.add(ev.id)
 
         await asyncio.gather(*(send(s, g) for s, g in by_subject.items()))
         results = [
             {**stored[ev.id].result, "status": "duplicate"}
             if ev.id in stored
-            else {"id": ev.id, "type": ev.type, "status": "accepted"}
+            else {
+                "id": ev.id,
+                "type": ev.type,
+                "status": "duplicate" if ev.id in queued_before else "accepted",
+            }
             for ev in events
         ]
-        return IngestResult(results, [], 0, len(stored), accepted=len(fresh))
+        return IngestResult(
+            results,
+            [],
+            0,
+            len(stored) + len(queued_before),
+            accepted=len(fresh) - len(queued_before),
+        )
