@@ -28,3 +28,4 @@ from safeguarding.cli import queue as _queue  # noqa: E402,F401  worker, dlq lis
 from safeguarding.cli import reports as _reports  # noqa: E402,F401  reports ncmec/nca/dsa/list/referral
 from safeguarding.cli import service as _service  # noqa: E402,F401  serve, keys, purge, loadtest
 from safeguarding.cli import train as _train  # noqa: E402,F401  train, train --cv
+from safeguarding.cli import webhooks as _webhooks  # noqa: E402,F401  webhooks (sender role)

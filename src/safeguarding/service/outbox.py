@@ -5,6 +5,14 @@ if the service or the receiver is down. Per (tenant, conversation) only the olde
 row is tried, so a receiver sees each conversation's events in order; a failed row is retried
 with exponential backoff and jitter, and dead-lettered once older than ``webhook_max_age_s``
 (after which later rows of that conversation proceed).
+
+The same worker runs inside the service (a thread, woken after each commit that queued
+webhooks) or on its own (``safeguarding webhooks``, polling every ``webhook_poll_s``). On
+PostgreSQL several may run at once, in one process or many: each round claims its rows with
+row locks (``FOR UPDATE SKIP LOCKED``) and commits their outcomes together, so no row is
+sent by two senders and a conversation's rows still leave in order. A sender killed mid-round
+loses its locks with its connection; what it had sent but not committed is sent again by
+another (at least once; receivers de-duplicate on ``Safeguarding-Event-Id``).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from safeguarding.service.metrics import ServiceMetrics
 from safeguarding.service.settings import Settings
 from safeguarding.storage.records import OutboxMessage, TenantRecord
 from safeguarding.storage.repository import Repository
+from safeguarding.storage.repository.outbox import WebhookClaim
 
 log = logging.getLogger("safeguarding.webhooks")
 
@@ -52,8 +61,10 @@ class OutboxWorker:
         metrics: ServiceMetrics | None = None,
         http: httpx.Client | None = None,
         rng: random.Random | None = None,
+        name: str = "outbox",
     ) -> None:
         self.repo = repo
+        self.name = name
         self.settings = settings
         self.metrics = metrics
         self.http = http or httpx.Client(timeout=settings.webhook_timeout_s)
@@ -68,12 +79,16 @@ class OutboxWorker:
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
             self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def request_stop(self) -> None:
+        """Stop after the delivery in flight (its outcome is still recorded)."""
         self._stop.set()
         self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -91,24 +106,31 @@ class OutboxWorker:
                 self._wake.clear()
 
     def run_once(self, now: datetime | None = None) -> int:
-        """One round: try the due head of each conversation; returns how many were tried."""
+        """One round: claim the due head of each conversation (see
+        :meth:`Repository.claim_webhooks`) and try each; returns how many were claimed."""
         now = now or datetime.now(UTC)
-        due = self.repo.due_webhooks(now)
-        tenants: dict[str, TenantRecord | None] = {}
-        for message in due:
-            if self._stop.is_set():
-                break
-            assert message.id is not None and message.tenant_id is not None
-            if message.tenant_id not in tenants:
-                tenants[message.tenant_id] = self.repo.get_tenant(message.tenant_id)
-            self._deliver(message, tenants[message.tenant_id], now)
-        return len(due)
+        with self.repo.claim_webhooks(now, self.settings.webhook_claim_batch) as claim:
+            tenants: dict[str, TenantRecord | None] = {}
+            for message in claim.messages:
+                if self._stop.is_set():
+                    break  # the rest stay due: released with the claim, taken next time
+                assert message.id is not None and message.tenant_id is not None
+                if message.tenant_id not in tenants:
+                    tenants[message.tenant_id] = self.repo.get_tenant(message.tenant_id)
+                self._deliver(claim, message, tenants[message.tenant_id], now)
+            return len(claim.messages)
 
-    def _deliver(self, message: OutboxMessage, tenant: TenantRecord | None, now: datetime) -> None:
+    def _deliver(
+        self,
+        claim: WebhookClaim,
+        message: OutboxMessage,
+        tenant: TenantRecord | None,
+        now: datetime,
+    ) -> None:
         assert message.id is not None
         error = self._post(message, tenant)
         if error is None:
-            self.repo.mark_delivered(message.id, datetime.now(UTC))
+            claim.delivered(message.id, datetime.now(UTC))
             self._count("delivered")
             return
         attempts = message.attempts + 1
@@ -120,7 +142,7 @@ class OutboxWorker:
             self.settings.webhook_backoff_max_s,
             self.rng,
         )
-        self.repo.mark_failed(message.id, error, now + timedelta(seconds=delay), dead=dead)
+        claim.failed(message.id, error, now + timedelta(seconds=delay), dead=dead)
         self._count("dead" if dead else "failed")
         log.warning(
             "webhook delivery failed",

@@ -33,6 +33,9 @@ class Settings:
     webhook_backoff_base_s: float = 1.0
     webhook_backoff_max_s: float = 300.0
     webhook_poll_s: float = 0.5
+    # Conversations' head rows one sender claims per round: small, so that on PostgreSQL
+    # several senders share a backlog instead of one taking it all.
+    webhook_claim_batch: int = 10
     max_engine_conversations: int = 50_000
     # The engine state of a conversation is stored every this many of its messages (and when
     # it is new); on restore the messages after the snapshot are replayed through the engine.
