@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from service_helpers import GROOMING_LIKE, Harness, account_events, conversation_events, message
+import pytest
+from service_helpers import (
+    GROOMING_LIKE,
+    Harness,
+    account_events,
+    conversation_events,
+    message,
+    postgres_database,
+)
 from service_helpers import sqlite_url as url
 
 from safeguarding.service.namespace import scoped
@@ -73,9 +82,18 @@ def test_a_refused_account_fact_is_not_applied_to_loaded_conversations(tmp_path)
         h.close()
 
 
-def test_a_reused_message_id_says_what_is_wrong(tmp_path) -> None:
-    harness = Harness(url(tmp_path), webhooks_enabled=False)
-    _, headers = harness.tenant()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield url(tmp_path)
+    else:  # the write is pipelined there: the refusal surfaces at the pipeline's end
+        request.getfixturevalue("require_service")("PostgreSQL", "127.0.0.1", 5432)
+        yield from postgres_database(prefix="sg_refused_")
+
+
+def test_a_reused_message_id_says_what_is_wrong(db_url: str) -> None:
+    harness = Harness(db_url, webhooks_enabled=False)
+    tenant, headers = harness.tenant()
     assert harness.post(headers, [message("e1", "c1", 0, "hi")]).status_code == 200
     for _ in range(2):  # the same answer every time: retrying cannot help
         response = harness.post(headers, [message("e2", "c1", 0, "hi again")])
@@ -88,4 +106,8 @@ def test_a_reused_message_id_says_what_is_wrong(tmp_path) -> None:
     # The original event, resent, is a duplicate as always.
     again = harness.post(headers, [message("e1", "c1", 0, "hi")])
     assert again.status_code == 200 and again.json()["duplicates"] == 1
+    # The refused writes left no trace and the connections they used still work.
+    after = harness.post(headers, [message("e3", "c1", 1, "ok")])
+    assert after.status_code == 200 and after.json()["created"] == 1
+    assert [m["message_id"] for m in harness.repo.messages(tenant, "c1")] == ["m0", "m1"]
     harness.close()

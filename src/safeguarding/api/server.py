@@ -92,6 +92,12 @@ def serve(
     # load) instead of 10, since each full pass walks every conversation the engine holds
     # (40-80 ms, the ingest p99).
     gc.set_threshold(2_000, 10, 1_000)
+    if not app.state.services.pipeline.inline:
+        # PostgreSQL: batches run on the writer thread, which gives up the GIL at each
+        # database round trip and must win it back from the event loop thread, which may be
+        # parsing the next request: by default it waits up to 5 ms each time, a round trip
+        # at a time (the load test's p99 tails). A shorter interval bounds that wait.
+        sys.setswitchinterval(settings.switch_interval_ms / 1000)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

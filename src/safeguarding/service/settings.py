@@ -44,6 +44,9 @@ class Settings:
     policy: str = ""  # the service-wide policy file; empty: the last stored, else the default
     policy_refresh_s: float = 5.0  # how often policy versions stored elsewhere are taken up
     shadow: bool = False  # decide and record actions, emit none (overrides the policy's flag)
+    # The interpreter's thread switch interval in a service on PostgreSQL (its writer
+    # thread and the event loop share the GIL), in ms; Python's default is 5.
+    switch_interval_ms: float = 0.5
     reports_config: str = ""  # per-tenant reporting configuration (docs/reports.md)
     # Scale-out (docs/scale-out.md): the JetStream server between the API and the workers;
     # empty: one process ingests synchronously, as without a queue.

@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
+import psycopg
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +15,12 @@ from safeguarding.storage.models import Account, AccountState, ConversationMembe
 from safeguarding.storage.public_ids import new_public_id
 from safeguarding.storage.records import StoredEvent, TenantRecord, WriteBatch
 from safeguarding.storage.repository.alerts import add_actions
-from safeguarding.storage.repository.base import DuplicateEventError, rows_in_chunks, table_of
+from safeguarding.storage.repository.base import (
+    DuplicateEventError,
+    pipelined,
+    rows_in_chunks,
+    table_of,
+)
 from safeguarding.storage.repository.outbox import OutboxStore
 from safeguarding.storage.repository.patterns import PatternStore
 from safeguarding.storage.repository.statements import (
@@ -79,10 +85,12 @@ class IngestStore(TenantStore, OutboxStore, PatternStore):
         tenant = batch.tenant_id
         at = batch.received_at
         try:
-            with self._write() as conn:
+            with self._write() as conn, pipelined(conn):
                 return self._write_batch(conn, tenant, at, batch)
         except IntegrityError as exc:
             raise DuplicateEventError(str(exc.orig)) from exc
+        except psycopg.IntegrityError as exc:  # raised by the pipeline's sync, unwrapped
+            raise DuplicateEventError(str(exc)) from exc
 
     def _write_batch(
         self, conn: Connection, tenant: str, at: datetime, batch: WriteBatch

@@ -92,11 +92,14 @@ SELECT_ACCOUNT_STATES = select(AccountState.account_id, AccountState.state).wher
     AccountState.tenant_id == bindparam("tenant_id"),
     AccountState.account_id.in_(bindparam("ids", expanding=True)),
 )
-INSERT_EVENTS = insert(table_of(Event))
-INSERT_MESSAGES = insert(table_of(StoredMessage))
-INSERT_CONVERSATIONS = insert(table_of(Conversation))
-INSERT_CONNECTIONS = insert(table_of(ConnectionRow))
-INSERT_REPORTS = insert(table_of(UserReport))
-INSERT_ALERTS = insert(table_of(AlertRow))
-INSERT_ACTIONS = insert(table_of(ActionRow))
-INSERT_OUTBOX = insert(table_of(OutboxRow))
+# ``inline()``: no implicit ``RETURNING`` of the new key for a single-row insert; nothing
+# reads it, and the ingest write sends its statements in one pipeline (``pipelined``), which
+# cannot hand back rows mid-way.
+INSERT_EVENTS = insert(table_of(Event)).inline()
+INSERT_MESSAGES = insert(table_of(StoredMessage)).inline()
+INSERT_CONVERSATIONS = insert(table_of(Conversation)).inline()
+INSERT_CONNECTIONS = insert(table_of(ConnectionRow)).inline()
+INSERT_REPORTS = insert(table_of(UserReport)).inline()
+INSERT_ALERTS = insert(table_of(AlertRow)).inline()
+INSERT_ACTIONS = insert(table_of(ActionRow)).inline()
+INSERT_OUTBOX = insert(table_of(OutboxRow)).inline()
