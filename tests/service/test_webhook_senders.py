@@ -20,7 +20,7 @@ from webhook_receiver import Delivery, SlowReceiver, first_seen
 import safeguarding
 from safeguarding.cli import app
 from safeguarding.client import SignatureError, verify_signature
-from safeguarding.service.senders import SenderConfigError, WebhookSenders
+from safeguarding.service.senders import MAX_THREADS, SenderConfigError, WebhookSenders
 from safeguarding.service.settings import Settings
 from safeguarding.storage.records import OutboxMessage
 from safeguarding.storage.repository import Repository
@@ -165,8 +165,9 @@ def test_sqlite_runs_one_sender_only(tmp_path: Path) -> None:
     repo.migrate()
     with pytest.raises(SenderConfigError):
         WebhookSenders(repo, Settings(db_url=url), threads=2)
-    with pytest.raises(SenderConfigError):
-        WebhookSenders(repo, Settings(db_url=url), threads=0)
+    for threads in (0, -1, MAX_THREADS + 1):
+        with pytest.raises(SenderConfigError):
+            WebhookSenders(repo, Settings(db_url=url), threads=threads)
     assert len(WebhookSenders(repo, Settings(db_url=url), threads=1).workers) == 1
     repo.close()
     result = CliRunner().invoke(app, ["webhooks", "--db", url, "--threads", "2"])

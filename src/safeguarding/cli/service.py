@@ -50,8 +50,10 @@ def find_tenant_or_exit(repo: Repository, id_or_name: str) -> str:
 @app.command()
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind.", envvar="SAFEGUARDING_HOST")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", envvar="SAFEGUARDING_PORT")] = 8000,
     demo: Annotated[
         bool,
         typer.Option(

@@ -24,7 +24,10 @@ def webhooks(
     db: DbOption = None,
     threads: Annotated[
         int,
-        typer.Option(help="Senders in this process (PostgreSQL only for more than one)."),
+        typer.Option(
+            help="Senders in this process (PostgreSQL only for more than one).",
+            envvar="SAFEGUARDING_WEBHOOK_THREADS",
+        ),
     ] = 1,
     json_logs: Annotated[
         bool | None,

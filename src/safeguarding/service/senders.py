@@ -20,6 +20,11 @@ from safeguarding.storage.repository import Repository
 log = logging.getLogger("safeguarding.webhooks")
 
 
+# Each sender holds up to two pooled connections (its claim, a tenant lookup); the pool of a
+# process has 20. More senders: more processes.
+MAX_THREADS = 8
+
+
 class SenderConfigError(ValueError):
     """The role cannot run as asked (a message for the operator)."""
 
@@ -34,8 +39,10 @@ class WebhookSenders:
         threads: int = 1,
         metrics: ServiceMetrics | None = None,
     ) -> None:
-        if threads < 1:
-            raise SenderConfigError("--threads must be 1 or more")
+        if not 1 <= threads <= MAX_THREADS:
+            raise SenderConfigError(
+                f"--threads must be 1 to {MAX_THREADS}; run more processes for more senders"
+            )
         if threads > 1 and repo.dialect != "postgresql":
             raise SenderConfigError(
                 "several senders need PostgreSQL (row locks); on SQLite run one sender"
