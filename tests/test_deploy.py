@@ -48,8 +48,14 @@ def _check_command(argv: list[str]) -> str:
     assert argv, "no command"
     command = _cli().commands.get(argv[0])
     assert command is not None, f"no command `safeguarding {argv[0]}`"
+    rest = argv[1:]
+    while hasattr(command, "commands"):  # a group (``insight rollup``): its sub-command
+        assert rest, f"`safeguarding {argv[0]}` needs a sub-command"
+        command = command.commands.get(rest[0])
+        assert command is not None, f"no command `safeguarding {argv[0]} {rest[0]}`"
+        rest = rest[1:]
     options = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
-    for token in argv[1:]:
+    for token in rest:
         if token.startswith("--"):
             assert token.split("=", 1)[0] in options, f"`{argv[0]}` has no option {token}"
     return argv[0]
@@ -61,13 +67,19 @@ def _compose() -> dict[str, Any]:
 
 def test_compose_runs_the_roles_on_postgres_and_jetstream() -> None:
     services = _compose()["services"]
-    assert {"postgres", "nats", "api", "worker", "webhooks"} <= set(services)
+    assert {"postgres", "nats", "api", "worker", "webhooks", "rollup"} <= set(services)
     assert "--jetstream" in services["nats"]["command"]
     assert services["postgres"]["image"].startswith("postgres:")
     roles = {
-        name: _check_command(services[name]["command"]) for name in ("api", "worker", "webhooks")
+        name: _check_command(services[name]["command"])
+        for name in ("api", "worker", "webhooks", "rollup")
     }
-    assert roles == {"api": "serve", "worker": "worker", "webhooks": "webhooks"}
+    assert roles == {
+        "api": "serve",
+        "worker": "worker",
+        "webhooks": "webhooks",
+        "rollup": "insight",
+    }
     assert "--queue" in services["api"]["command"]
     assert services["worker"]["deploy"]["replicas"] >= 2
     for name in ("api", "worker", "webhooks"):
@@ -115,6 +127,7 @@ def test_the_units_cover_every_role() -> None:
         "safeguarding-api.service",
         "safeguarding-worker@.service",
         "safeguarding-webhooks.service",
+        "safeguarding-rollup.service",
     }
 
 

@@ -83,3 +83,28 @@ def test_trends_and_parquet_export_of_ingested_history(tmp_path: Path) -> None:
     assert levels == (len(alerts),)
     columns = set(pq.read_schema(export / "actions.parquet").names)
     assert "payload" not in columns and "created_at" in columns
+
+
+def test_rollup_of_every_tenant_in_one_run(tmp_path: Path) -> None:
+    db = sqlite_url(tmp_path)
+    h = Harness(db, webhooks_enabled=False)
+    try:
+        first, first_headers = h.tenant("platform-a")
+        assert h.post(first_headers, conversation_events("p", "c1", GROOMING)).status_code == 200
+        second, second_headers = h.tenant("platform-b")
+        assert h.post(second_headers, conversation_events("q", "c1", GROOMING)).status_code == 200
+    finally:
+        h.close()
+    repo = Repository.from_url(db)
+    expected = {t: len(repo.alerts(t, status=None, limit=100)) for t in (first, second)}
+    repo.close()
+    assert all(expected.values()), expected
+
+    rolled = runner.invoke(app, ["insight", "rollup", "--all-tenants", "--db", db])
+    assert rolled.exit_code == 0, rolled.output
+    lines = [json.loads(line) for line in rolled.stdout.splitlines()]
+    assert {line["tenant"]: line["rolled_up"]["alerts"] for line in lines} == expected
+    again = runner.invoke(app, ["insight", "rollup", "--all-tenants", "--db", db])
+    assert [json.loads(line)["rolled_up"]["alerts"] for line in again.stdout.splitlines()] == [0, 0]
+    too_often = runner.invoke(app, ["insight", "rollup", "--all-tenants", "--every", "0"])
+    assert too_often.exit_code == 2

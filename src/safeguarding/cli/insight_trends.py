@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -62,12 +63,38 @@ def rollup_command(
     tenant: TenantOption = "demo",
     db: DbOption = None,
     rebuild: Annotated[bool, typer.Option(help="forget the roll-up and build it again")] = False,
+    all_tenants: Annotated[
+        bool, typer.Option("--all-tenants", help="every tenant in the database (not --tenant)")
+    ] = False,
+    every: Annotated[
+        float | None,
+        typer.Option(min=1.0, help="run again every this many seconds until stopped"),
+    ] = None,
 ) -> None:
     """Roll up alerts, case events, actions and reports added since the last roll-up into
-    the daily tables (incremental, safe to run again at any time; e.g. every 15 minutes)."""
-    repo, record = _open(db, tenant)
-    done = _rollup(repo, record.id, rebuild)
-    typer.echo(json.dumps({"tenant": record.id, "rolled_up": done}))
+    the daily tables (incremental, safe to run again at any time; e.g. every 15 minutes).
+    One JSON line per tenant and run."""
+    one: TenantRecord | None = None
+    if all_tenants:
+        settings = Settings.from_env(db_url=db)
+        repo = Repository.from_url(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
+        repo.migrate()
+    else:
+        repo, one = _open(db, tenant)
+    try:
+        while True:
+            # Tenants created since the last run are taken up at the next one.
+            for target in [one] if one is not None else repo.list_tenants():
+                done = _rollup(repo, target.id, rebuild)
+                typer.echo(json.dumps({"tenant": target.id, "rolled_up": done}))
+            if every is None:
+                break
+            rebuild = False  # a rebuild once, then incremental
+            time.sleep(every)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        repo.close()
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import signal
+import sys
 
 from safeguarding.service.actions import ActionStage
 from safeguarding.service.metrics import ServiceMetrics
@@ -31,6 +32,10 @@ def build_pipeline(settings: Settings) -> IngestPipeline:
     gc.collect()
     gc.freeze()
     gc.set_threshold(2_000, 10, 1_000)
+    if not pipeline.inline:
+        # As in ``serve`` on PostgreSQL: the writer thread wins the GIL back from the event
+        # loop after each database round trip within this interval, not Python's 5 ms.
+        sys.setswitchinterval(settings.switch_interval_ms / 1000)
     return pipeline
 
 
