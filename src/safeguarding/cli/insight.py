@@ -188,3 +188,26 @@ def bench_patterns_command(
     ok = result["within_budget"] and result["planted_network_found"]
     if not (ok and result["planted_evasion_found"]):
         raise typer.Exit(1)
+
+
+@insight_app.command("backfill-patterns")
+def backfill_patterns_command(
+    tenant: Annotated[str, typer.Argument(help="Tenant id or name.")],
+    db: DbOption = None,
+) -> None:
+    """Derive the pattern rows (fingerprints, openers) from a tenant's stored messages: for
+    history ingested before migration 0010. Rows already there are kept; purged text gives
+    openers and media hashes only."""
+    from safeguarding.service.pattern_rows import backfill_patterns
+
+    repo = open_repo(db)
+    try:
+        tenant_id = find_tenant_or_exit(repo, tenant)
+        with progress_bar() as bar:
+            task = bar.add_task("messages", total=None)
+            read, found, openers = backfill_patterns(
+                repo, tenant_id, lambda n: bar.update(task, advance=n)
+            )
+    finally:
+        repo.close()
+    err.print(f"{read:,} messages read: {found:,} fingerprints and {openers:,} openers derived")

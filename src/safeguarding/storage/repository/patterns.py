@@ -20,10 +20,11 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    or_,
     select,
 )
 
-from safeguarding.storage.models import Account, ActionRow, AlertRow
+from safeguarding.storage.models import Account, ActionRow, AlertRow, StoredMessage
 from safeguarding.storage.models_patterns import AccountIdentifierRow, OpenerRow
 from safeguarding.storage.records import WriteBatch
 from safeguarding.storage.repository.base import RepositoryBase, rows_in_chunks, table_of
@@ -50,6 +51,19 @@ class SharedIdentifier:
 
     kind: str
     accounts: tuple[tuple[str, datetime], ...]  # (account, first seen), oldest first
+
+
+@dataclass(slots=True, frozen=True)
+class StoredMessageFacts:
+    """What the pattern backfill reads of a stored message (text: ``None`` once purged)."""
+
+    conversation_id: str
+    idx: int
+    sender: str
+    recipients: list[str]
+    ts: datetime
+    text: str | None
+    media: list[dict[str, Any]] | None
 
 
 def is_child(account: type[Account] | Any) -> ColumnElement[bool]:
@@ -112,6 +126,42 @@ class PatternStore(RepositoryBase):
             row.update(zip(BAND_COLUMNS, bands, strict=True))
             rows.append(row)
         self._insert_ignore(conn, table_of(OpenerRow), rows)
+
+    def messages_for_patterns(
+        self, tenant_id: str, after: tuple[str, int] | None, limit: int
+    ) -> list[StoredMessageFacts]:
+        """A page of the tenant's stored messages in (conversation, index) order, after
+        ``after``: what the pattern backfill derives its rows from."""
+        m = StoredMessage
+        stmt = select(
+            m.conversation_id, m.idx, m.sender, m.recipients, m.ts, m.text, m.media
+        ).where(m.tenant_id == tenant_id)
+        if after is not None:
+            stmt = stmt.where(
+                or_(
+                    m.conversation_id > after[0],
+                    and_(m.conversation_id == after[0], m.idx > after[1]),
+                )
+            )
+        stmt = stmt.order_by(m.conversation_id, m.idx).limit(limit)
+        with self.engine.connect() as conn:
+            return [
+                StoredMessageFacts(
+                    r.conversation_id,
+                    r.idx,
+                    r.sender,
+                    list(r.recipients or []),
+                    r.ts,
+                    r.text,
+                    r.media,
+                )
+                for r in conn.execute(stmt)
+            ]
+
+    def write_pattern_rows(self, batch: WriteBatch) -> None:
+        """Add derived pattern rows outside an ingest batch (the backfill); kept if present."""
+        with self._write() as conn:
+            self._add_pattern_rows(conn, batch.tenant_id, batch)
 
     def child_contact_counts(self, tenant_id: str, min_children: int) -> dict[str, int]:
         """Senders of openers to at least ``min_children`` distinct children, with the count."""
