@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from case_helpers import World
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from safeguarding.cases.workflow import APPEALS, CaseConflict, CaseDenied, CaseError, CaseNotFound
-from safeguarding.storage.models import OutboxRow
+from safeguarding.storage.models import ActionRow, OutboxRow
 from safeguarding.storage.models_cases import CaseRow
 
 
@@ -124,6 +124,20 @@ def test_confirm_and_act_reaches_the_outbox_and_needs_a_note(world: World) -> No
     assert [p["action"] for p in review] == ["warn", "restrict_contact_with_minors"]
     assert all(p["case_id"] == case.id and p["target_account"] == "adult1" for p in review)
     assert all("secrecy" not in str(p) for p in review)  # the note never leaves
+    # for transparency counts: decided by a person, for the harm the engine's actions named
+    engine_harms = {
+        a.event.get("harm")
+        for a in world.repo.actions(world.tenant, conversation_id="c-mild")
+        if a.event.get("source") != "review"
+    } - {None}
+    assert all(p["harm"] in engine_harms for p in review) and engine_harms
+    with world.repo.engine.connect() as conn:
+        stored = conn.execute(
+            select(ActionRow.automated, ActionRow.harm).where(
+                ActionRow.tenant_id == world.tenant, ActionRow.action_type == "warn"
+            )
+        ).all()
+    assert [(s.automated, s.harm in engine_harms) for s in stored] == [(False, True)]
     assert _outbox(world, world.other) and not [
         p for p in _outbox(world, world.other) if p.get("source") == "review"
     ]

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-# The shared builders live in tests/service_helpers.py (tests/ is not a package).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from collections.abc import Iterator
-
 import pytest
-from service_helpers import postgres_database, sqlite_url
 
-from safeguarding.storage import Repository
+# Shared builders: tests/service_helpers.py and this folder's planted history.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from service_helpers import postgres_database, sqlite_url  # noqa: E402
+
+from safeguarding.storage import Repository  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +22,8 @@ def postgres_url(require_service) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def repo(request: pytest.FixtureRequest, tmp_path) -> Iterator[Repository]:
-    """A migrated repository on each backend; PostgreSQL data is wiped between tests."""
+def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]:
+    """A migrated repository on each backend; PostgreSQL data is wiped after the test."""
     if request.param == "sqlite":
         url = sqlite_url(tmp_path)
     else:

@@ -337,6 +337,7 @@ class ActionDispatcher:
             "conversation_id": decision.conversation_id,
             "message_index": decision.message_index,
             "level": decision.level.label,
+            "harm": _acted_harm(facts),
             "risk": round(facts.assessment.risk, 4),
             "rule_ids": list(decision.rule_ids),
             "reasons": list(decision.reasons),

@@ -56,8 +56,10 @@ def review_event(
     decision: str,
     now: datetime,
     original: dict[str, Any] | None = None,
+    harm: str | None = None,
 ) -> tuple[ActionRecord, OutboxMessage]:
-    """One action taken by a reviewer's decision, recorded and queued like the engine's."""
+    """One action taken by a reviewer's decision, recorded and queued like the engine's.
+    ``harm``: the harm acted on (else the original action's), for transparency counts."""
     conversation = original.get("conversation_id") if original else None
     if conversation is None and case.kind == "conversation":
         conversation = case.subject
@@ -71,6 +73,7 @@ def review_event(
         "target_account": case.offender,
         "conversation_id": conversation,
         "level": AlertLevel(case.level).label,
+        "harm": harm or (original or {}).get("harm"),
         "risk": round(case.risk, 4),
         "rule_ids": [],
         "reasons": [f"review decision: {decision}"],
@@ -83,6 +86,12 @@ def review_event(
         ActionRecord(conversation, case.offender, action, [], event, False, now),
         OutboxMessage(key, f"action.{action}", event),
     )
+
+
+def acted_harm(prior: Sequence[ActionRecord]) -> str | None:
+    """The harm the latest action on the case named (``prior`` newest first, as the
+    repository reads them): what a review decision acts on."""
+    return next((h for a in prior if (h := a.event.get("harm"))), None)
 
 
 def releases(

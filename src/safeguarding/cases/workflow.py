@@ -17,7 +17,13 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from safeguarding.cases.bundles import KeyRing, seal
-from safeguarding.cases.decisions import SANCTIONS, Decision, releases, review_event
+from safeguarding.cases.decisions import (
+    SANCTIONS,
+    Decision,
+    acted_harm,
+    releases,
+    review_event,
+)
 from safeguarding.cases.evidence import bundle_content
 from safeguarding.cases.roles import Permission, may
 from safeguarding.cases.routing import CHILD_SAFETY, Routing
@@ -253,7 +259,8 @@ class CaseService:
             effects = releases(case, self._prior_actions(case), decision, now)
             values |= _decided(who, kind, now, label="no_violation")
         elif kind is Decision.CONFIRM:
-            effects = [review_event(s, case, decision, now) for s in sanctions]
+            harm = acted_harm(self._prior_actions(case))
+            effects = [review_event(s, case, decision, now, harm=harm) for s in sanctions]
             values |= _decided(who, kind, now, label="violation")
         elif kind is Decision.ESCALATE:
             values |= {"state": "open", "queue": CHILD_SAFETY}

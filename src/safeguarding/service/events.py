@@ -129,6 +129,10 @@ class ConnectionEvent(_Strict):
 class ReportEvent(_Strict):
     """A user's report, e.g. "this person made me uncomfortable"."""
 
+    # Added after report events were first stored: left out of the digest while unset, so
+    # a retried event stored before it existed still matches its stored digest.
+    digest_optional: ClassVar[tuple[str, ...]] = ("reporter_type",)
+
     type: Literal["report"]
     id: Id
     reporter_id: Id
@@ -139,6 +143,11 @@ class ReportEvent(_Strict):
     )
     comment: Annotated[StrictStr, StringConstraints(max_length=2000)] | None = None
     ts: Timestamp
+    reporter_type: Literal["user", "trusted_flagger"] = Field(
+        default="user",
+        description="`trusted_flagger` when the platform forwards a notice from an entity "
+        "awarded trusted flagger status (DSA Art. 22); counted apart in transparency reports",
+    )
 
 
 AnyEvent = Annotated[

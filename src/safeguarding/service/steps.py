@@ -256,6 +256,7 @@ class EventSteps:
                 ev.reason,
                 ev.comment,
                 ev.ts,
+                reporter_type=ev.reporter_type,
             )
         )
         if webhooks:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -195,7 +196,12 @@ class UserReport(Base):
     reason: Mapped[str] = mapped_column(String(100))
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     ts: Mapped[datetime] = mapped_column(UTCDateTime())
-    __table_args__ = (Index("ix_reports_reported", "tenant_id", "reported_id"),)
+    reporter_type: Mapped[str] = mapped_column(String(20), server_default="user")
+    """``user``, or ``trusted_flagger`` when the platform forwards a trusted flagger's notice."""
+    __table_args__ = (
+        Index("ix_reports_reported", "tenant_id", "reported_id"),
+        Index("ix_reports_conversation", "tenant_id", "conversation_id"),
+    )
 
 
 class AlertRow(Base):
@@ -216,7 +222,10 @@ class AlertRow(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     harm: Mapped[str | None] = mapped_column(String(40), nullable=True)
     """Which harm the alert is about (``domain.Harm``), for trend and transparency counts."""
-    __table_args__ = (Index("ix_alerts_open", "tenant_id", "status", "raised_at"),)
+    __table_args__ = (
+        Index("ix_alerts_open", "tenant_id", "status", "raised_at"),
+        Index("ix_alerts_conversation", "tenant_id", "conversation_id"),
+    )
 
 
 class OutboxRow(Base):
@@ -254,9 +263,14 @@ class ActionRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     shadow: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    harm: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    """The harm the action was taken for (``domain.Harm``), for transparency counts."""
+    automated: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    """False when a person decided it (a reviewer's decision), true for the policy's own."""
     __table_args__ = (
         Index("ix_actions_conversation", "tenant_id", "conversation_id"),
         Index("ix_actions_account", "tenant_id", "account_id"),
+        Index("ix_actions_created", "tenant_id", "created_at"),
     )
 
 

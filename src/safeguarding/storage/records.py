@@ -120,6 +120,7 @@ class ReportRecord:
     ts: datetime
     id: int | None = None  # internal key, shared by all tenants: never shown to one
     public_id: str | None = None
+    reporter_type: str = "user"  # or "trusted_flagger" (a notice the platform forwards)
 
 
 @dataclass(slots=True)

@@ -2,9 +2,9 @@
 
 :class:`Repository` is one object, assembled from one store per aggregate (tenants and keys,
 ingest, conversations and accounts, alerts and actions, the webhook outbox, retention, media
-banks, policy versions, reports to authorities, the insight roll-ups; cases, console users
-and sessions, the audit chain, evidence bundles), so callers keep a single interface while
-each aggregate lives in a module of its own.
+banks, policy versions, reports to authorities, the insight roll-ups, transparency figures;
+cases, console users and sessions, the audit chain, evidence bundles), so callers keep a single
+interface while each aggregate lives in a module of its own.
 
 Writes are grouped: :meth:`Repository.write_batch` commits the events, messages, engine state,
 alerts and outbox rows of one ingest call in a single transaction, so an acknowledged event is
@@ -36,6 +36,7 @@ from safeguarding.storage.repository.tenants import (
     TenantStore,
     parse_api_key,
 )
+from safeguarding.storage.repository.transparency import TransparencyStore
 from safeguarding.storage.repository.users import UserStore
 
 __all__ = [
@@ -65,5 +66,6 @@ class Repository(
     PolicyStore,
     AuthorityReportStore,
     InsightStore,
+    TransparencyStore,
 ):
     """Storage for the service. Thread-safe; on SQLite, writes are serialised in-process."""

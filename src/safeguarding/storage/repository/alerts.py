@@ -47,6 +47,10 @@ def add_actions(
                     "payload": a.event,
                     "shadow": a.shadow,
                     "created_at": a.created_at or at,
+                    # For transparency counts: the harm acted on, and whether a person
+                    # decided the action (a review decision) or the policy did on its own.
+                    "harm": a.event.get("harm"),
+                    "automated": a.event.get("source") != "review",
                 }
                 for a in actions
             ],

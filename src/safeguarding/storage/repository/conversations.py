@@ -193,6 +193,7 @@ class ConversationStore(RepositoryBase):
                 r.ts,
                 r.id,
                 r.public_id,
+                r.reporter_type,
             )
             for r in rows
         ]

@@ -231,6 +231,7 @@ class IngestStore(TenantStore, OutboxStore, PatternStore):
                         "reason": r.reason,
                         "comment": r.comment,
                         "ts": r.ts,
+                        "reporter_type": r.reporter_type,
                     }
                     for r in batch.reports
                 ],
