@@ -39,7 +39,8 @@ ALLOWED["client"] = set()
 ALLOWED["service"] |= {"client"}
 ALLOWED["evaluation"] = set(ORDER[:5])  # measures the detector: up to risk
 # The review console (routes, templates, static) sits on the cases stage; the API mounts it.
-ALLOWED["console"] = set(ORDER) | {"insight"}  # insight pages for leads and auditors
+# insight pages for leads and auditors (patterns, transparency report)
+ALLOWED["console"] = set(ORDER) | {"insight"}
 ALLOWED["api"] = set(ORDER) | {"client", "console", "insight"}
 ALLOWED["cli"] = set(ORDER) | TOP | {"client", "insight"}
 # Benchmarks and load generators measure every stage and drive the API, so they may import

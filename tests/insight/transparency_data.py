@@ -199,7 +199,7 @@ def message(conn: Any, tenant_id: str, conversation: str, idx: int, sender: str,
     )
 
 
-def plant_main(repo: Repository, tenant_id: str = "t-main") -> None:
+def plant_main(repo: Repository, tenant_id: str = "t-main", *, new_tenant: bool = True) -> None:
     """The hand-computed tenant (period 2026-01-01 to 2026-06-30).
 
     Measures (harm, source, type, automated, account, seconds from detection):
@@ -214,7 +214,8 @@ def plant_main(repo: Repository, tenant_id: str = "t-main") -> None:
     Not measures or not counted: a safety prompt (c5), a shadow hold, a hold before the
     period, an account alert, a release (a reversal), and a report on c1 after its actions.
     """
-    tenant(repo, tenant_id, f"Platform {tenant_id}")
+    if new_tenant:
+        tenant(repo, tenant_id, f"Platform {tenant_id}")
     t = tenant_id
     with repo.engine.begin() as conn:
         for c in ("c1", "c2", "c4", "c5"):
@@ -277,11 +278,12 @@ SECRETS = (
 )
 
 
-def plant_small(repo: Repository, tenant_id: str = "t-small") -> None:
+def plant_small(repo: Repository, tenant_id: str = "t-small", *, new_tenant: bool = True) -> None:
     """A tenant whose every figure is 1 to 4, full of identifiers and text that must never
     reach a published report: 1 held message, 2 suspensions, 3 warnings (by a reviewer),
     4 user reports, 1 appeal, 2 reports to NCMEC."""
-    tenant(repo, tenant_id, "Small platform")
+    if new_tenant:
+        tenant(repo, tenant_id, "Small platform")
     t = tenant_id
     conv, acct, other = SECRETS[0], SECRETS[1], SECRETS[2]
     with repo.engine.begin() as conn:

@@ -76,6 +76,7 @@ def mount_console(
         pages_case,
         pages_insight,
         pages_insight_patterns,
+        pages_insight_transparency,
         pages_queue,
     )
     from safeguarding.console.web import NotSignedIn, not_signed_in
@@ -90,6 +91,7 @@ def mount_console(
         pages_admin,
         pages_insight,
         pages_insight_patterns,
+        pages_insight_transparency,
     ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
     app.mount(

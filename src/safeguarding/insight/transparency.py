@@ -73,6 +73,8 @@ class Period:
             raise PeriodError("the period ends before it starts")
         if (self.end - self.start).days > 3660:
             raise PeriodError("a period of at most ten years")
+        if self.end >= date.max:
+            raise PeriodError("the period must end before 9999-12-31")
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:

@@ -157,9 +157,23 @@ def render_html(report: Report) -> str:
     return _ENV.get_template("transparency.html").render(**context(report))
 
 
+def _weasyprint_html() -> Any:
+    """WeasyPrint's ``HTML``, imported on first use (Pango loads only when a PDF is asked
+    for). Importing it sets Pillow's process-wide ``LOAD_TRUNCATED_IMAGES``, which would let
+    the media matcher hash truncated images as if whole: the flag is put back at once."""
+    from PIL import ImageFile
+
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
+    return HTML
+
+
 def render_pdf(report: Report) -> bytes:
     """The HTML report as a PDF (A4)."""
-    from weasyprint import HTML  # imported here: Pango loads only when a PDF is asked for
+    HTML = _weasyprint_html()
 
     pdf = HTML(string=render_html(report)).write_pdf()
     assert pdf is not None

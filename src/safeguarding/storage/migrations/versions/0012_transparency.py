@@ -4,7 +4,7 @@ whether it came from a trusted flagger (DSA Art. 22). Indexes let a report for a
 actions by date and find the notices and alerts before each action without a full scan.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-08 03:45:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 # revision identifiers, used by Alembic. The chain is linear but not in file order: this
 # follows the head on main when it landed.
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
