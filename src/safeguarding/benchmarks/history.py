@@ -28,6 +28,7 @@ from safeguarding.storage.models import (
     AuthorityReportRow,
     Conversation,
     StoredMessage,
+    UserReport,
 )
 from safeguarding.storage.models_cases import CaseEventRow, CaseRow
 from safeguarding.storage.repository import Repository
@@ -181,18 +182,46 @@ def alert_row(
 
 
 def action_row(
-    tenant_id: str, cid: str | None, at: datetime, action_type: str, *, shadow: bool = False
+    tenant_id: str,
+    cid: str | None,
+    at: datetime,
+    action_type: str,
+    *,
+    shadow: bool = False,
+    harm: str | None = None,
+    account: str | None = None,
+    automated: bool = True,
 ) -> dict[str, Any]:
     return {
         "public_id": str(uuid.uuid4()),
         "tenant_id": tenant_id,
         "conversation_id": cid,
-        "account_id": None,
+        "account_id": account,
         "action_type": action_type,
-        "rule_ids": ["r1"],
+        "rule_ids": ["r1"] if automated else [],
         "payload": {},
         "shadow": shadow,
         "created_at": at,
+        "harm": harm,
+        "automated": automated,
+    }
+
+
+def notice_row(
+    tenant_id: str, cid: str, reported: str, at: datetime, reporter_type: str = "user"
+) -> dict[str, Any]:
+    """A user's (or a trusted flagger's) report about a conversation; no comment text."""
+    return {
+        "public_id": str(uuid.uuid4()),
+        "tenant_id": tenant_id,
+        "event_id": f"n-{cid}",
+        "reporter_id": f"r-{cid}",
+        "reported_id": reported,
+        "conversation_id": cid,
+        "reason": "uncomfortable",
+        "comment": None,
+        "ts": at,
+        "reporter_type": reporter_type,
     }
 
 
@@ -296,6 +325,7 @@ class HistorySize:
     cases: int
     decisions: int
     reports: int
+    notices: int = 0  # users' and trusted flaggers' reports (the transparency report's)
 
 
 def generate_history(
@@ -340,6 +370,7 @@ def generate_history(
         events: list[dict[str, Any]] = []
         reports: list[dict[str, Any]] = []
         report_events: list[dict[str, Any]] = []
+        notices: list[dict[str, Any]] = []
         for i in range(lo, hi):
             cid = f"c{i}"
             at = start + timedelta(days=day_of_conv[i], seconds=rng.randrange(86_400))
@@ -396,9 +427,23 @@ def generate_history(
                 )
             )
             events.append(case_event_row(tenant_id, case_id, "opened", alert_at))
+            if rng.random() < 0.2:  # a notice before the alert: one in ten a trusted flagger's
+                kind = "trusted_flagger" if rng.random() < 0.1 else "user"
+                noticed = alert_at - timedelta(seconds=rng.randrange(60, 3_600))
+                notices.append(notice_row(tenant_id, cid, offender, noticed, kind))
             for k in range(per_alerted):
                 acted = alert_at + timedelta(seconds=rng.randrange(1, 7_200) * (k + 1))
-                acts.append(action_row(tenant_id, cid, acted, ENGINE_ACTIONS[k % 5]))
+                acts.append(
+                    action_row(
+                        tenant_id,
+                        cid,
+                        acted,
+                        ENGINE_ACTIONS[k % 5],
+                        harm=harm,
+                        account=offender,
+                        automated=rng.random() < 0.95,
+                    )
+                )
             if rng.random() < 0.8:
                 decided = alert_at + timedelta(hours=rng.expovariate(1 / 12))
                 decision = rng.choice(DECISIONS)
@@ -418,6 +463,7 @@ def generate_history(
         tick("actions", writer.insert(ActionRow, acts))
         tick("cases", writer.insert(CaseRow, cases))
         tick("decisions", writer.insert(CaseEventRow, events) - len(cases))
+        tick("notices", writer.insert(UserReport, notices))
         writer.insert(AuthorityReportRow, reports)
         tick("reports", writer.insert(AuthorityReportEvent, report_events))
     if writer.postgres:  # fresh statistics, as autovacuum would give a live database

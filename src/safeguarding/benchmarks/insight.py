@@ -1,10 +1,11 @@
-"""Insight benchmark: the trends report over a large generated history.
+"""Insight benchmark: the trends and the transparency report over a large generated history.
 
 Generates ``messages`` messages and about ``actions`` actions of history (untimed; bulk
 loads), rolls them up once (timed and reported apart: this is the step a deployment runs
 incrementally, a few minutes' rows at a time), then times the report a lead opens: every
 metric under every dimension by week over the whole history, time to act and spikes by day
-over the last 90 days. The target is ≤ 30 s for the report on SQLite and on PostgreSQL.
+over the last 90 days; and the transparency report over the whole history (every action).
+The target is ≤ 30 s for the reports together on SQLite and on PostgreSQL.
 Other reports over the same history register in :data:`TIMED` (name -> callable).
 """
 
@@ -21,6 +22,8 @@ from sqlalchemy import func, select
 from safeguarding.benchmarks.history import generate_history
 from safeguarding.insight.periods import Grain
 from safeguarding.insight.report import trends_report
+from safeguarding.insight.transparency import Period, build_report
+from safeguarding.insight.transparency_dsa import dsa_files
 from safeguarding.storage.models import (
     ActionRow,
     AlertRow,
@@ -41,8 +44,14 @@ def _trends(repo: Repository, tenant_id: str, first: date, last: date) -> object
     return len(whole["trends"]) + len(recent["trends"])
 
 
-# Reports timed over the generated history; others (the transparency report) add theirs.
-TIMED: dict[str, Timed] = {"trends": _trends}
+def _transparency(repo: Repository, tenant_id: str, first: date, last: date) -> object:
+    """The transparency report over the whole history (every action), with its DSA CSV."""
+    report = build_report(repo, tenant_id, Period(first, last), provider="bench")
+    return len(dsa_files(report)) + report.measures()
+
+
+# Reports timed over the generated history.
+TIMED: dict[str, Timed] = {"trends": _trends, "transparency": _transparency}
 
 
 @dataclass
@@ -55,11 +64,16 @@ class InsightBenchResult:
     target_s: float = TARGET_S
 
     @property
+    def together_s(self) -> float:
+        """The reports one after the other (the trends and the transparency report)."""
+        return round(sum(self.report_s.values()), 2)
+
+    @property
     def passed(self) -> bool:
-        return all(s <= self.target_s for s in self.report_s.values())
+        return self.together_s <= self.target_s
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "passed": self.passed}
+        return {**asdict(self), "together_s": self.together_s, "passed": self.passed}
 
 
 def run_insight_bench(

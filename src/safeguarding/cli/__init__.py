@@ -21,8 +21,8 @@ from safeguarding.cli import detect as _detect  # noqa: E402,F401  scan, demo
 from safeguarding.cli import evaluate as _evaluate  # noqa: E402,F401  eval, bench
 from safeguarding.cli import exchanges as _exchanges  # noqa: E402,F401  exchanges sync
 from safeguarding.cli import insight as _insight  # noqa: E402,F401  insight crime-stats
-from safeguarding.cli import insight_trends as _insight_trends  # noqa: E402,F401  insight trends
 from safeguarding.cli import insight_transparency as _transparency  # noqa: E402,F401
+from safeguarding.cli import insight_trends as _insight_trends  # noqa: E402,F401  insight trends
 from safeguarding.cli import media as _media  # noqa: E402,F401  media hash/match/bank/matches/bench
 from safeguarding.cli import policy as _policy  # noqa: E402,F401  policy validate/show/backtest
 from safeguarding.cli import queue as _queue  # noqa: E402,F401  worker, dlq list/replay

@@ -200,7 +200,7 @@ class UserReport(Base):
     """``user``, or ``trusted_flagger`` when the platform forwards a trusted flagger's notice."""
     __table_args__ = (
         Index("ix_reports_reported", "tenant_id", "reported_id"),
-        Index("ix_reports_conversation", "tenant_id", "conversation_id"),
+        Index("ix_reports_conversation", "tenant_id", "conversation_id", "ts", "reporter_type"),
     )
 
 
@@ -224,7 +224,7 @@ class AlertRow(Base):
     """Which harm the alert is about (``domain.Harm``), for trend and transparency counts."""
     __table_args__ = (
         Index("ix_alerts_open", "tenant_id", "status", "raised_at"),
-        Index("ix_alerts_conversation", "tenant_id", "conversation_id"),
+        Index("ix_alerts_conversation", "tenant_id", "conversation_id", "raised_at"),
     )
 
 
@@ -270,7 +270,18 @@ class ActionRow(Base):
     __table_args__ = (
         Index("ix_actions_conversation", "tenant_id", "conversation_id"),
         Index("ix_actions_account", "tenant_id", "account_id"),
-        Index("ix_actions_created", "tenant_id", "created_at"),
+        # covering: a transparency report reads a period's actions from the index alone
+        Index(
+            "ix_actions_created",
+            "tenant_id",
+            "created_at",
+            "action_type",
+            "shadow",
+            "harm",
+            "automated",
+            "account_id",
+            "conversation_id",
+        ),
     )
 
 

@@ -2,12 +2,14 @@
 
 Every count is an aggregate the database computes (SQLite and PostgreSQL); no row of a
 message, account or report leaves the database, only counts and durations. The actions of
-the period are read once (a materialised common table expression): for each, the harm it
-was taken for, whether a person decided it, and its detection source, which is the first
-notice about its conversation received before it (a trusted flagger's, else a user's) or,
-when there was none, the platform's own detection (the engine or a media match:
-"proactive"). Time to action runs from that notice, or from the conversation's first alert,
-to the action. Percentiles are nearest-rank (the value at rank ceil(p * n)).
+the period are read once (a materialised common table expression, from a covering index):
+for each, the harm it was taken for, whether a person decided it, and its detection source,
+which is the first notice about its conversation received before it (a trusted flagger's,
+else a user's) or, when there was none, the platform's own detection (the engine or a media
+match: "proactive"). The first notice and first alert of every conversation come from one
+grouped pass each, joined to the actions (no lookup per action). Time to action runs from
+that notice, or from the conversation's first alert, to the action. Percentiles are
+nearest-rank (the value at rank ceil(p * n)).
 """
 
 from __future__ import annotations
@@ -149,30 +151,32 @@ class TransparencyStore(RepositoryBase):
     # --- actions: one pass over the period's actions, counts and percentiles -------------
     def _actions_query(self, tenant_id: str, start: datetime, end: datetime) -> Any:
         a = table_of(ActionRow).c
-        r = table_of(UserReport).alias("r")
-        al = table_of(AlertRow).alias("al")
-
-        def first_notice(*extra: ColumnElement[bool]) -> Any:
-            return (
-                select(func.min(r.c.ts))
-                .where(
-                    r.c.tenant_id == tenant_id,
-                    r.c.conversation_id == a.conversation_id,
-                    r.c.ts <= a.created_at,
-                    *extra,
-                )
-                .scalar_subquery()
+        r = table_of(UserReport).c
+        al = table_of(AlertRow).c
+        # The first notice (any, and a trusted flagger's) and the first alert of each
+        # conversation. The first one before an action is the conversation's first one when
+        # that came before the action, else there is none: one grouped pass, no per-action
+        # lookups.
+        notices = (
+            select(
+                r.conversation_id.label("cid"),
+                func.min(r.ts).label("first_at"),
+                func.min(case((r.reporter_type == "trusted_flagger", r.ts))).label("flagger_at"),
             )
-
-        first_alert = (
-            select(func.min(al.c.raised_at))
-            .where(
-                al.c.tenant_id == tenant_id,
-                al.c.conversation_id == a.conversation_id,
-                al.c.raised_at <= a.created_at,
-            )
-            .scalar_subquery()
+            .where(r.tenant_id == tenant_id, r.conversation_id.is_not(None))
+            .group_by(r.conversation_id)
+            .subquery("notices")
         )
+        alerts = (
+            select(al.conversation_id.label("cid"), func.min(al.raised_at).label("first_at"))
+            .where(al.tenant_id == tenant_id)
+            .group_by(al.conversation_id)
+            .subquery("first_alerts")
+        )
+
+        def before(column: Any) -> Any:
+            return case((column <= a.created_at, column))
+
         base = (
             select(
                 func.coalesce(a.harm, UNSPECIFIED).label("harm"),
@@ -180,9 +184,14 @@ class TransparencyStore(RepositoryBase):
                 a.automated,
                 a.account_id,
                 a.created_at,
-                first_notice().label("notice_at"),
-                first_notice(r.c.reporter_type == "trusted_flagger").label("flagger_at"),
-                first_alert.label("alert_at"),
+                before(notices.c.first_at).label("notice_at"),
+                before(notices.c.flagger_at).label("flagger_at"),
+                before(alerts.c.first_at).label("alert_at"),
+            )
+            .select_from(
+                table_of(ActionRow)
+                .outerjoin(notices, notices.c.cid == a.conversation_id)
+                .outerjoin(alerts, alerts.c.cid == a.conversation_id)
             )
             .where(
                 a.tenant_id == tenant_id,
