@@ -23,7 +23,8 @@ def test_leads_and_auditors_read_and_download_the_report(browser, site) -> None:
         w.repo, w.other, new_tenant=False
     )  # another tenant's figures and identifiers never show
     lead = _page(browser, base, "lead")
-    lead.click("text=Insight: transparency")
+    lead.click("nav >> text=Insight")
+    lead.click("#insight-pages >> text=Transparency report")
     lead.wait_for_url("**/insight/transparency")
     lead.goto(PAGE)
     rows = lead.locator("#by-harm tbody tr")
@@ -46,8 +47,11 @@ def test_leads_and_auditors_read_and_download_the_report(browser, site) -> None:
     auditor.goto(PAGE)
     assert auditor.locator("#by-harm").count() == 1
 
+    auditor.goto("/console/audit")
+    assert "transparency pdf 2026-01-01/2026-06-30" in auditor.locator("#audit").inner_text()
+
     moderator = _page(browser, base, "moderator")
-    assert moderator.locator("text=Insight: transparency").count() == 0
+    assert moderator.locator("nav >> text=Insight").count() == 0
     moderator.goto(PAGE)
     assert moderator.locator("#by-harm").count() == 0
     assert "cannot open this page" in moderator.content()

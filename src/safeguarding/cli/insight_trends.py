@@ -214,7 +214,7 @@ def bench_command(
     ] = None,
 ) -> None:
     """Generate a large history in a new tenant, roll it up, and time the reports over it
-    (target: ≤ 30 s each). Exit code 1 when a report misses the target."""
+    (target: ≤ 30 s together). Exit code 1 when the reports miss the target."""
     repo = Repository.from_url(db)
     with progress_bar() as bar:
         task = bar.add_task("generating", total=messages)

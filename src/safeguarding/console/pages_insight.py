@@ -36,6 +36,12 @@ INSIGHT_PAGES: list[tuple[str, str, str]] = [
         "Accounts that contact many children, repeated openers, linked accounts and their "
         "network, for investigators.",
     ),
+    (
+        "transparency",
+        "Transparency report",
+        "Content and accounts actioned per harm, detection source, time to action, appeals "
+        "and reports to NCMEC and the NCA, for a period: PDF, HTML and the DSA CSV files.",
+    ),
 ]
 SHOWN_METRICS = ("alerts", "cases", "decisions", "actions", "reports")
 MAX_DAYS = {Grain.DAY: 366, Grain.WEEK: 3 * 366, Grain.MONTH: 10 * 366}

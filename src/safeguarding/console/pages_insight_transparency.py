@@ -21,6 +21,7 @@ from safeguarding.insight.transparency import Period, PeriodError, Report, build
 from safeguarding.insight.transparency_dsa import dsa_files
 from safeguarding.insight.transparency_json import published
 from safeguarding.insight.transparency_render import render_html, render_pdf
+from safeguarding.storage.repository.audit import AuditEntry
 
 router = APIRouter()
 FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "application/zip"}
@@ -41,8 +42,12 @@ def _period(request: Request) -> Period:
         raise CaseError(f"Choose a period: {exc}.") from None
 
 
-def _report(request: Request, tenant_id: str, period: Period) -> Report:
+def _report(request: Request, tenant_id: str, period: Period, who: str, what: str) -> Report:
+    """The report, and an entry in the tenant's audit log saying who read it."""
     repo = state_of(request).cases.repo
+    repo.append_audit(
+        tenant_id, AuditEntry("insight_viewed", who, f"transparency {what} {period.label}")
+    )
     tenant = repo.get_tenant(tenant_id)
     name = tenant.name if tenant is not None else "this platform"
     return build_report(repo, tenant_id, period, provider=name)
@@ -57,7 +62,9 @@ async def transparency_page(request: Request) -> Response:
         period = _period(request)
     except CaseError as exc:
         return error_page(request, v, exc)
-    report = await run_in_threadpool(_report, request, v.who.tenant_id, period)
+    report = await run_in_threadpool(
+        _report, request, v.who.tenant_id, period, v.user.username, "page"
+    )
     return render(
         request,
         "insight_transparency.html",
@@ -80,7 +87,9 @@ async def transparency_download(request: Request) -> Response:
         period = _period(request)
     except CaseError as exc:
         return error_page(request, v, exc)
-    report = await run_in_threadpool(_report, request, v.who.tenant_id, period)
+    report = await run_in_threadpool(
+        _report, request, v.who.tenant_id, period, v.user.username, fmt
+    )
     name = f"transparency-{period.start.isoformat()}-{period.end.isoformat()}"
     if fmt == "pdf":
         body = await run_in_threadpool(render_pdf, report)
