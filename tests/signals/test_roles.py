@@ -40,6 +40,12 @@ def _tactics(reader: RoleReader, text: str) -> set[str]:
         ("sabemos onde tua irmã estuda", "threat"),
         ("esse celular é só pra falar comigo", "burner_phone"),
         ("tu restes trois nuits dans un appart dans une autre ville", "courier_task"),
+        ("ganarías 500 a la semana", "money_offer"),
+        ("tu vai pagar o que perdeu", "debt"),
+        ("you wouldn't want anything happening to your mum", "threat"),
+        ("ya eres parte de nosotros", "belonging"),
+        ("nobody walks away from us", "belonging"),  # no way out: held by the group
+        ("de aquí no se sale", "belonging"),
     ],
 )
 def test_roles_read_the_stage(reader: RoleReader, text: str, tactic: str) -> None:
@@ -56,6 +62,10 @@ def test_roles_read_the_stage(reader: RoleReader, text: str, tactic: str) -> Non
         "what's the address of the party",
         "my phone is dead lol",
         "gg that was a good game",
+        "we pay for gear for our players",  # a team's kit, not a debt
+        "we'll visit your nan on sunday",
+        "just walk away from them if they start",
+        "no, we sell it at the shop",  # YAML must not read "no" as false
     ],
 )
 def test_ordinary_messages_fill_no_exploitation_role(reader: RoleReader, text: str) -> None:

@@ -70,13 +70,15 @@ RULES: tuple[Rule, ...] = (
         (
             (_g("debt"),),
             (_g("lost"), _g("item", "money"), _g("responsible")),
+            (_g("lost"), _g("money")),
         ),
     ),
     (
         "threat",
         ROLE_WEIGHT,
         (
-            (_g("home"), _g("visit")),
+            (_g("home", "family"), _g("visit")),
+            (_g("family"), _g("happen")),
             (_g("we_know"), _g("family", "whereabouts")),
             (_g("family"), _g("pays")),
         ),
@@ -87,6 +89,7 @@ RULES: tuple[Rule, ...] = (
         (
             (_g("crew"), _g("you_are", "with_us")),
             (_g("protect"), _g("crew", "with_us", "you_are")),
+            (_g("no_exit"), _g("neg")),
         ),
     ),
 )
@@ -107,7 +110,8 @@ class RoleReader:
             for word in words:
                 index.setdefault(str(word).strip().lower(), set()).add(name)
         self._index = {w: frozenset(c) for w, c in index.items()}
-        self._pairs = any(" " in w for w in self._index)
+        # first words of the two-word entries: a pair is looked up only after one of them
+        self._heads = frozenset(w.split(" ", 1)[0] for w in self._index if " " in w)
 
     @classmethod
     def from_package(cls) -> RoleReader:
@@ -115,19 +119,18 @@ class RoleReader:
 
     def classes(self, folded: str) -> set[str]:
         """The concept classes of a folded (lower-case, accent-free) message."""
-        words = _WORD.findall(folded)
         found: set[str] = set()
-        index = self._index
-        previous = ""
-        for word in words:
+        index, heads = self._index, self._heads
+        head = ""
+        for word in _WORD.findall(folded):
             hit = index.get(word)
             if hit is not None:
                 found |= hit
-            if previous and self._pairs:
-                pair = index.get(f"{previous} {word}")
+            if head:
+                pair = index.get(f"{head} {word}")
                 if pair is not None:
                     found |= pair
-            previous = word
+            head = word if word in heads else ""
         if _AMOUNT.search(folded):
             found.add("number")
             if found & {"money", "currency"}:
