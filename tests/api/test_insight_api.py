@@ -75,6 +75,8 @@ def test_bad_ranges_are_422(harness: Harness) -> None:
         {"dimension": "text"},
         {"grain": "year"},
         {"from": "not-a-day"},
+        {"to": "0001-01-01"},  # the default start would fall before the first day there is
+        {"to": "9999-12-31"},
     ):
         answer = harness.client.get("/v1/insight/trends", params=params, headers=headers)
         assert answer.status_code == 422, (params, answer.text)

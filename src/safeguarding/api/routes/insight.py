@@ -60,9 +60,10 @@ class SpikesOut(BaseModel):
 
 def _range(first: date | None, last: date | None, grain: Grain) -> tuple[date, date]:
     last = last or datetime.now(UTC).date()
-    first = first or last - timedelta(days=89)
-    if not (EARLIEST <= first <= LATEST and EARLIEST <= last <= LATEST):
+    # Checked before the default start is computed: 89 days before 0001-01-03 overflows.
+    if not (EARLIEST <= last <= LATEST and (first is None or EARLIEST <= first <= LATEST)):
         raise ProblemError(422, "Out of range", f"from and to: between {EARLIEST} and {LATEST}.")
+    first = first or last - timedelta(days=89)
     if last < first:
         raise ProblemError(422, "Empty range", "to: on or after from.")
     if (last - first).days + 1 > MAX_DAYS[grain]:
