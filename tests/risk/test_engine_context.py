@@ -97,3 +97,66 @@ def test_a_tutor_who_asked_for_secrecy_keeps_the_earlier_evidence(engine: Engine
     record = engine._conversations[cid].participants["a"].tactic_max
     assert record["risk_assessment"] >= 0.8 and record["isolation_secrecy"] >= 0.8
     engine.forget(cid)
+
+
+def test_leverage_with_a_deadline_is_sextortion() -> None:
+    from safeguarding.risk.engine import sextortion_pattern
+    from safeguarding.risk.state import ParticipantState
+
+    p = ParticipantState("a")
+    p.cue_max = {"leverage": 0.8, "deadline": 0.8}
+    assert sextortion_pattern(p)
+    p.cue_max = {"deadline": 0.8}
+    assert not sextortion_pattern(p)
+
+
+def test_a_threat_to_show_what_the_sender_asked_for_is_sextortion(engine: Engine) -> None:
+    lines = [
+        ("a", "hiii you're cute, wanna swap pics? i'm jess 16"),
+        ("b", "ok"),
+        ("a", "now i'll make sure all your classmates see the first one"),
+    ]
+    conv = make_conversation("fake-profile", lines, _pair(16, 15, connected=False, days=3))
+    (result,) = list(engine.scan([conv]))
+    assert result.alert_at == 2 and result.assessment.harm == "sextortion"
+
+
+def _scan(engine: Engine, lines: list[tuple[str, str]], a: Participant) -> object:
+    b = Participant("b", declared_age=13, account_age_days=800, connected=False)
+    (result,) = list(engine.scan([make_conversation("adult", lines, [a, b])]))
+    return result
+
+
+DISGUISED = [
+    ("a", "hey im 16 lol"),
+    ("b", "im 13"),
+    ("a", "sorry slow reply, was dropping my son off at nursery before work"),
+    ("b", "ur son??"),
+    ("a", "my nephew i mean. add me on snap, this app is boring"),
+]
+
+
+def test_a_disguised_adult_with_a_severe_tactic_alerts(engine: Engine) -> None:
+    a = Participant("a", declared_age=16, account_age_days=40, connected=False)
+    result = _scan(engine, DISGUISED, a)
+    assert result.alert_at == 4
+    assert "age_deception" in result.assessment.tactics
+
+
+def test_a_teen_with_a_weekend_job_is_not_a_disguised_adult(engine: Engine) -> None:
+    lines = [*DISGUISED[:2], ("a", "sorry was at work, my boss kept me"), ("b", "ok"), DISGUISED[4]]
+    a = Participant("a", declared_age=16, account_age_days=40, connected=False)
+    assert _scan(engine, lines, a).alert_at is None
+    # a verified age is the platform's word, not a claim
+    verified = Participant("a", declared_age=16, verified_age=16, account_age_days=40)
+    from safeguarding.risk.engine import disguised_adult
+    from safeguarding.risk.state import ConversationState
+
+    state = ConversationState("x")
+    p = state.participant("a")
+    p.apply_facts(verified)
+    p.adult_evidence, p.tactic_max = 2.0, {"platform_move": 0.8}
+    state.participant("b").apply_facts(Participant("b", declared_age=13))
+    assert not disguised_adult(state, p)
+    p.verified_age = None
+    assert disguised_adult(state, p)

@@ -108,3 +108,29 @@ def test_contact_details_need_their_tell_tale_characters(text: str, values: list
 def test_adult_indicators_are_graded(text: str, weight: float) -> None:
     """Strong adult life (rent, school long past) weighs 1; a job a teen may have 0.5."""
     assert max(h.weight for h in adult_indicators(text)) == weight
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sorry was picking up my son from daycare",
+        "estaba dejando a mi hijo en la guarderia",
+        "termine el insti hace siglos",
+        "je dois deposer ma fille a la creche",
+        "ich muss meinen sohn zur kita bringen",
+        "die schule ist schon jahre her",
+        "vou buscar o meu filho na creche",
+        "ho portato mio figlio all'asilo",
+        "ik moet mijn dochter naar de opvang brengen",
+    ],
+)
+def test_own_children_and_school_long_past_are_strong_adult_life(text: str) -> None:
+    from safeguarding.signals.patterns import adult_indicators
+
+    assert max(h.weight for h in adult_indicators(text)) == 1.0
+
+
+def test_a_sibling_fetched_from_school_is_not_adult_life() -> None:
+    from safeguarding.signals.patterns import adult_indicators
+
+    assert not adult_indicators("i have to pick up my sister from school")

@@ -27,9 +27,15 @@ from safeguarding.risk.exploitation import (
     exploitation_pattern,
     recruiter_context,
 )
-from safeguarding.risk.features import CCE_TACTICS, STRONG, feature_values, target_for
+from safeguarding.risk.features import (
+    CCE_TACTICS,
+    SEVERE,
+    STRONG,
+    feature_values,
+    target_for,
+)
 from safeguarding.risk.model import RiskModel
-from safeguarding.risk.state import ConversationState, ParticipantState
+from safeguarding.risk.state import ADULT, ConversationState, ParticipantState
 from safeguarding.signals.extract import MessageAnalyser, MessageSignals, TacticEvidence
 
 MAX_STATED_AGES = 8
@@ -82,6 +88,11 @@ CARER_SHARE = 1 / 3
 # A family surprise explains the secrecy asked for in the next few messages too ("planning
 # a surprise for your mum" ... "don't tell her ok").
 SURPRISE_WINDOW = 4
+# A disguised adult: an account that claims a minor's age while adult life shows through
+# (a spouse, own children, rent; or several weaker hints) and that uses severe tactics on a
+# minor is escalated to ``alert`` at least: with this much adult life (1.5 = one strong and
+# one weak hint) one severe tactic, with the least (1.0) two of them.
+DISGUISED_ADULT_LIFE = 1.5
 _NO_EVIDENCE = TacticEvidence("", 0.0, None, "")
 # Evidence kinds that are not grooming tactics (left out of ``Assessment.tactics``).
 NOT_TACTICS = frozenset({"contact_detail", "adult_indicator", "media_match", "url_match"})
@@ -394,6 +405,9 @@ class Engine:
                 level = AlertLevel.URGENT
         elif risk >= self.model.watch_threshold:
             level = AlertLevel.WATCH
+        if level < AlertLevel.ALERT and disguised_adult(state, suspect):
+            level = AlertLevel.ALERT
+            risk = state.risk = max(risk, self.model.alert_threshold)
         if level >= AlertLevel.WATCH:
             state.offender = suspect.id
             state.harm = "sextortion" if extorter is not None else harm_of(suspect.tactic_max)
@@ -568,8 +582,33 @@ def sextortion_pattern(p: ParticipantState) -> bool:
         return True
     if demand and (exposure or threat):
         return True
+    # Leverage with a deadline ("i have your pics. you've got two hours"), and a threat to
+    # show the child's people what this same sender asked the child for (a fake profile that
+    # swapped pictures, then "your whole school sees the first one").
+    if leverage and cues.get("deadline", 0.0) >= STRONG:
+        return True
+    if exposure and tactics.get("image_request", 0.0) >= STRONG:
+        return True
     # A deadline alone is everyday ("hand it in before tomorrow"): only with a threat.
     return cues.get("deadline", 0.0) >= STRONG and threat and exposure
+
+
+def disguised_adult(state: ConversationState, p: ParticipantState) -> bool:
+    """An account with a minor's declared or stated age whose adult life shows through, using
+    severe tactics on a minor (see ``DISGUISED_ADULT_LIFE``)."""
+    if not p.adult_life() or p.verified_age is not None:
+        return False
+    claims_minor = (p.declared_age is not None and p.declared_age < ADULT) or any(
+        a < ADULT for a in p.stated_ages
+    )
+    if not claims_minor:
+        return False
+    severe = sum(1 for t in SEVERE if p.tactic_max.get(t, 0.0) >= STRONG)
+    if severe < (1 if p.adult_evidence >= DISGUISED_ADULT_LIFE else 2):
+        return False
+    target = target_for(state, p.id)
+    age = target.estimated_age() if target is not None else None
+    return age is not None and age < ADULT
 
 
 def harm_of(tactic_max: dict[str, float]) -> str:

@@ -213,6 +213,9 @@ def _load_packaged(languages: tuple[str, ...]) -> TacticLexicon:
         for extra in (n for n in names if n.startswith(f"{language}-")):
             doc = merge_lexicons(doc, _read(folder / extra, extra))
         sources[language] = doc
+    # Concepts that co-occur across all languages at once (``multilingual.yaml``).
+    if "multilingual.yaml" in names:
+        sources["multi"] = _read(folder / "multilingual.yaml", "multilingual.yaml")
     return TacticLexicon(sources)
 
 

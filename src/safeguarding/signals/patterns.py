@@ -77,6 +77,22 @@ _ADULT_STRONG = [
     r"\bde huur\b|\bmijn huisbaas\b",
     r"\btoen ik (?:nog )?op (?:de middelbare|school) zat\b|\bop jouw leeftijd\b|\bin mijn tijd\b",
 ]
+_ADULT_STRONG += [
+    # one's own child taken to or fetched from daycare or school; school long finished
+    r"\b(?:drop(?:ping|ped)? off|pick(?:ing|ed)? up|tak(?:e|ing)|took) my (?:son|daughter|kid|kids|little one|boy|girl) (?:\w+ ){0,1}(?:at|from|to) (?:daycare|nursery|preschool|kindergarten|school)\b",
+    r"\b(?:deja(?:r|ndo|ba)?|lleva(?:r|ndo|ba)?|recog(?:er|iendo|ia)|recogi) a (?:mi|mis) (?:hijo|hija|hijos|hijas|peque|nene|nena) (?:\w+ ){0,1}(?:a|en|de|del) (?:la |el )?(?:guarderia|escuela|cole|colegio)\b",
+    r"\b(?:termine|acabe|deje|sali del) (?:el )?(?:insti|instituto|cole|colegio) hace (?:anos|siglos|mucho|una eternidad)\b|\bhace (?:anos|siglos|mucho) que (?:termine|acabe|deje) el (?:insti|instituto|cole|colegio)\b",
+    r"\b(?:deposer|depose|recuperer|recupere|chercher|cherche|emmener|emmene) (?:mon fils|ma fille|mes enfants|mon petit|ma petite|mon gamin) (?:\w+ ){0,1}(?:a|de) (?:la |l'?)?(?:creche|garderie|maternelle|ecole)\b",
+    r"\bj'?ai (?:fini|quitte|termine) (?:le lycee|l'?ecole|le college) (?:il y a (?:des annees|longtemps|une eternite|\d+ ans))\b",
+    r"\b(?:meinen sohn|meine tochter|meine kinder|mein kind|den kleinen|die kleine) (?:\w+ ){0,2}(?:kita|kindergarten|schule|krippe) (?:bringen|gebracht|abholen|abgeholt|bringe|hole)\b",
+    r"\b(?:schule|abi|abitur) (?:ist|war) (?:schon )?(?:jahre|ewig|ewigkeiten|lange) her\b",
+    r"\b(?:deixar|deixando|deixei|buscar|buscando|busquei|levar|levando|levei) (?:o |a )?(?:meu filho|minha filha|meus filhos|meu pequeno|minha pequena) (?:\w+ ){0,1}(?:na|da|pra|para a) (?:creche|escola|escolinha)\b",
+    r"\b(?:terminei|sai|larguei) (?:a escola|da escola|o colegio|do colegio|o ensino medio) ha (?:anos|seculos|muito tempo|uma eternidade)\b",
+    r"\b(?:portare|portato|porto|prendere|preso|accompagnare|accompagnato) (?:mio figlio|mia figlia|i miei figli|il piccolo|la piccola) (?:\w+ ){0,1}(?:all'?asilo|a scuola|al nido)\b",
+    r"\bho (?:finito|lasciato) (?:la scuola|il liceo) (?:da anni|anni fa|secoli fa|da una vita)\b",
+    r"\b(?:mijn zoon|mijn dochter|mijn kinderen|de kinderen|de kleine) (?:\w+ ){0,2}(?:naar|van) (?:de )?(?:creche|opvang|kinderopvang|school) (?:brengen|gebracht|halen|gehaald|breng|haal)\b",
+    r"\b(?:jaren|eeuwen|een eeuwigheid) geleden (?:van school|klaar met school|dat ik op school zat)\b",
+]
 _ADULT_WEAK = [
     r"\bmy (?:boss|manager|shift|flat|apartment|lunch break)\b",
     r"\b(?:at|after|before|from|off) work\b",
