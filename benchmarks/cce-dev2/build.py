@@ -9,55 +9,16 @@ otherwise the second indicator once one of them is a task, a work phone, secrecy
 move or an offer.
 """
 
-import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-S = []
-CE = "criminal_exploitation"
-J = "benign_job"
-RISKY = {"courier_task", "burner_phone", "isolation_secrecy", "platform_move", "money_offer"}
+sys.path.insert(0, str(HERE.parent))
 
+from cce_arc_builder import CE, J, ArcSet  # noqa: E402
 
-def conv(cid, platform, locale, parts, category, notes, lines, offender=None):
-    label = CE if category == CE else "benign"
-    messages, tactics = [], []
-    ts = 0
-    for i, line in enumerate(lines):
-        sender, _, rest = line.partition(": ")
-        text, _, tags = rest.partition(" #")
-        for tag in filter(None, tags.split(",")):
-            tactics.append({"i": i, "tactic": tag.strip()})
-        ts += 41 + (i * 17) % 80
-        h, m, s = 16 + ts // 3600, (ts % 3600) // 60, ts % 60
-        messages.append({"ts": f"2026-06-{1 + len(S) % 27:02d}T{h:02d}:{m:02d}:{s:02d}Z",
-                         "from": sender, "text": text})
-    alert = None
-    if label != "benign":
-        seen = []
-        for t in tactics:
-            if t["tactic"] in ("debt", "threat"):
-                alert = t["i"]
-                break
-            seen.append(t)
-            idx = sorted({x["i"] for x in seen})
-            if len(idx) >= 2 and any(x["tactic"] in RISKY for x in seen):
-                alert = idx[1]
-                break
-        if alert is None:
-            alert = tactics[-1]["i"] if tactics else len(lines) - 1
-    S.append({
-        "id": cid, "platform": platform, "locale": locale,
-        "participants": [
-            {"id": p[0], "declared_age": p[1], "true_age": p[2], "account_age_days": p[3],
-             "connected": p[4]} for p in parts
-        ],
-        "messages": messages, "label": label, "category": category,
-        "offender": offender if label != "benign" else None,
-        "tactics": tactics if label != "benign" else [],
-        "first_alert_index": alert,
-        "variant_of": None, "notes": notes,
-    })
+SET = ArcSet("2026-06")
+conv = SET.conv
 
 
 def family(cid):
@@ -676,14 +637,7 @@ conv("d2-helper-03", "messaging", "fr-FR", [("o", 44, 44, 2000, True), ("k", 14,
 
 
 def main():
-    out = HERE / "cce-dev2.jsonl"
-    ids = [s["id"] for s in S]
-    assert len(ids) == len(set(ids)), "duplicate ids"
-    with out.open("w", encoding="utf-8") as f:
-        for s in S:
-            f.write(json.dumps(s, ensure_ascii=False) + "\n")
-    n = sum(s["label"] == CE for s in S)
-    print(f"wrote {out}: {len(S)} conversations, {n} criminal exploitation, {len(S) - n} benign")
+    SET.write(HERE / "cce-dev2.jsonl")
 
 
 if __name__ == "__main__":
