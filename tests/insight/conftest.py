@@ -38,3 +38,12 @@ def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
     repository.close()
+
+
+@pytest.fixture
+def sqlite_repo(tmp_path: Path) -> Iterator[Repository]:
+    """A migrated SQLite repository, for tests whose code path does not depend on the backend."""
+    repository = Repository.from_url(sqlite_url(tmp_path))
+    repository.migrate()
+    yield repository
+    repository.close()
