@@ -3,6 +3,10 @@ for the cases and console tests."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,6 +113,29 @@ class World:
 
     def close(self) -> None:
         self.harness.close()
+
+
+@contextlib.contextmanager
+def served(world: World) -> Iterator[str]:
+    """The world's app on a free loopback port for a real browser; its base URL. Stops the
+    server on exit (the world stays open: its owner closes it)."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(world.app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def login(client: Any, username: str, password: str = PASSWORD, organisation: str = "acme") -> Any:

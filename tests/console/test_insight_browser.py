@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from case_helpers import PASSWORD, World, sqlite_copy
+from case_helpers import PASSWORD, World, served, sqlite_copy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "insight"))
 from planting import plant  # noqa: E402
@@ -33,24 +30,11 @@ def _chromium() -> str:
 
 @pytest.fixture
 def site(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[World, str]]:
-    import uvicorn
-
     w = World(sqlite_copy(sqlite_template, tmp_path / "sg.db"), tmp_path, seeded=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(w.app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
     try:
-        yield w, f"http://127.0.0.1:{port}"
+        with served(w) as base:
+            yield w, base
     finally:
-        server.should_exit = True
-        thread.join(10)
         w.close()
 
 

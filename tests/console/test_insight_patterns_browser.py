@@ -6,17 +6,14 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "insight"))
 
 import pytest
-from case_helpers import PASSWORD, World, sqlite_copy
+from case_helpers import PASSWORD, World, served, sqlite_copy
 from pattern_world import build_tenant_a
 
 from safeguarding.insight.patterns_access import REAL_IDS_ACTION
@@ -39,26 +36,13 @@ def _chromium() -> str:
 def site(
     tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[World, str]]:
-    import uvicorn
-
     monkeypatch.setenv("SAFEGUARDING_PSEUDONYM_KEY", base64.b64encode(KEY).decode())
     w = World(sqlite_copy(sqlite_template, tmp_path / "sg.db"), tmp_path, seeded=True)
     build_tenant_a(w.repo, w.tenant)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(w.app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
     try:
-        yield w, f"http://127.0.0.1:{port}"
+        with served(w) as base:
+            yield w, base
     finally:
-        server.should_exit = True
-        thread.join(10)
         w.close()
 
 
